@@ -1,0 +1,16 @@
+# Small C and C++ programs that the bats suites drive: one source file each,
+# tests/helpers/NAME.c or NAME.cc -> $(B)/tests/NAME.
+TEST_C_SRC   := $(wildcard tests/helpers/*.c)
+TEST_CXX_SRC := $(wildcard tests/helpers/*.cc)
+TEST_BINS    := $(TEST_C_SRC:tests/helpers/%.c=$(B)/tests/%) $(TEST_CXX_SRC:tests/helpers/%.cc=$(B)/tests/%)
+TEST_LIBS    := -lpthread
+
+test-helpers: $(TEST_BINS)
+
+$(B)/tests/%: tests/helpers/%.c tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+
+$(B)/tests/%: tests/helpers/%.cc tests/tests.mk
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -Wall -Wextra $(SAN) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
