@@ -1,0 +1,150 @@
+/* options.c: the command line. Parsing stops at the first word that is not
+ * an option, so `dtee ls -l` runs `ls -l`. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "dtee.h"
+
+static const char usage_text[] =
+	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
+	"Run COMMAND with its standard output and standard error copied to files,\n"
+	"passing both through in the order they were written.\n"
+	"\n"
+	"Output files (each may be given any number of times):\n"
+	"  -o, --out-append=FILE          append standard output to FILE\n"
+	"  -O, --out-overwrite=FILE       copy standard output to FILE, truncating it\n"
+	"  -e, --err-append=FILE          append standard error to FILE\n"
+	"  -E, --err-overwrite=FILE       copy standard error to FILE, truncating it\n"
+	"  -c, --combined-append=FILE     append both streams, in order, to FILE\n"
+	"  -C, --combined-overwrite=FILE  copy both streams, in order, to FILE, truncating it\n"
+	"\n"
+	"Behaviour:\n"
+	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
+	"  -q, --cron                     cron mode: print nothing unless COMMAND writes\n"
+	"                                 to standard error or fails, then replay all of\n"
+	"                                 its output in order and report its exit status\n"
+	"                                 (the default when invoked as cronty)\n"
+	"      --no-preload               do not inject libdtee.so into COMMAND\n"
+	"  -h, --help                     display this help and exit\n"
+	"  -V, --version                  output version information and exit\n"
+	"\n"
+	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
+	"64 usage error, 66 COMMAND cannot be executed, 69 cannot create sockets,\n"
+	"70 internal error, 71 cannot fork, 73 cannot open an output file,\n"
+	"74 cannot write an output.\n"
+	"\n"
+	"Full documentation: man dtee\n";
+
+static const char version_text[] =
+	"dtee " DTEE_VERSION "\n"
+	"Copyright the dtee authors.\n"
+	"License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	"This is free software: you are free to change and redistribute it.\n"
+	"There is NO WARRANTY, to the extent permitted by law.\n";
+
+enum { OPT_NO_PRELOAD = 256 };
+
+static const struct option long_opts[] = {
+	{ "out-append", required_argument, NULL, 'o' },
+	{ "out-overwrite", required_argument, NULL, 'O' },
+	{ "err-append", required_argument, NULL, 'e' },
+	{ "err-overwrite", required_argument, NULL, 'E' },
+	{ "combined-append", required_argument, NULL, 'c' },
+	{ "combined-overwrite", required_argument, NULL, 'C' },
+	{ "ignore-interrupts", no_argument, NULL, 'i' },
+	{ "cron", no_argument, NULL, 'q' },
+	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void __attribute__((noreturn)) print_and_exit(const char *text, const char *arg)
+{
+	if (printf(text, arg) < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+		msg("stdout: write: %s", strerror(errno));
+		exit(EX_IOERR);
+	}
+	exit(EXIT_SUCCESS);
+}
+
+static void __attribute__((noreturn)) usage_error(void)
+{
+	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+	exit(EX_USAGE);
+}
+
+/* getopt_long is silent (opterr = 0); say what was wrong in dtee's voice. */
+static void __attribute__((noreturn)) bad_option(int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+
+	if (c == ':') {
+		if (word[1] == '-')
+			msg("option '%.*s' requires an argument", (int)strcspn(word, "="), word);
+		else
+			msg("option '-%c' requires an argument", optopt);
+	} else if (optopt != 0 && word[1] != '-') {
+		msg("unrecognised option '-%c'", optopt);
+	} else {
+		size_t len = strcspn(word, "=");
+		int matches = 0;
+
+		for (const struct option *o = long_opts; o->name; o++)
+			matches += strncmp(o->name, word + 2, len - 2) == 0;
+		if (matches > 1)
+			msg("option '%.*s' is ambiguous", (int)len, word);
+		else if (optopt != 0)
+			msg("option '%.*s' doesn't allow an argument", (int)len, word);
+		else
+			msg("unrecognised option '%.*s'", (int)len, word);
+	}
+	usage_error();
+}
+
+static void add_file(struct options *opts, const char *path, unsigned streams, bool append)
+{
+	struct file_opt *f = realloc(opts->files, (opts->nfiles + 1) * sizeof *f);
+
+	if (!f) {
+		msg("%s", strerror(errno));
+		exit(EX_OSERR);
+	}
+	opts->files = f;
+	opts->files[opts->nfiles++] = (struct file_opt){ path, streams, append };
+}
+
+void options_parse(struct options *opts, int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	int c;
+
+	*opts = (struct options){ .preload = true };
+	opts->cron = strcmp(base ? base + 1 : argv[0], "cronty") == 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
+		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
+		case 'e': add_file(opts, optarg, STREAM_ERR, true); break;
+		case 'E': add_file(opts, optarg, STREAM_ERR, false); break;
+		case 'c': add_file(opts, optarg, STREAM_BOTH, true); break;
+		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
+		case 'i': opts->ignore_interrupts = true; break;
+		case 'q': opts->cron = true; break;
+		case OPT_NO_PRELOAD: opts->preload = false; break;
+		case 'h': print_and_exit(usage_text, prog);
+		case 'V': print_and_exit(version_text, NULL);
+		default: bad_option(c, argv);
+		}
+	}
+	if (optind >= argc) {
+		msg("no command specified");
+		usage_error();
+	}
+	opts->command = argv + optind;
+}

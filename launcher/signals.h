@@ -1,0 +1,25 @@
+/* signals.h: dtee's signal handling. Handlers only record the signal and
+ * wake the collector with an empty datagram on the control socket, so the
+ * collector can block in one receive call and miss nothing. */
+#ifndef DTEE_SIGNALS_H
+#define DTEE_SIGNALS_H
+
+#include <signal.h>
+
+#include "dtee.h"
+
+extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
+extern volatile sig_atomic_t signal_stop;	/* cron mode: HUP, TERM, PIPE or INT */
+
+/* Install dtee's handlers (wake-ups go to ctl_fd) and block every signal;
+ * signals_unblock() lets them in again once the child exists. */
+void signals_setup(const struct options *opts, int ctl_fd);
+void signals_unblock(void);
+
+/* In the child: the dispositions and mask dtee inherited, signals unblocked. */
+void signals_reset_for_child(void);
+
+/* Die of sig, so our parent's wait status shows it. */
+void __attribute__((noreturn)) die_by_signal(int sig);
+
+#endif
