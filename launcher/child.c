@@ -71,7 +71,8 @@ static void add_preload(const char *preload)
 }
 
 static void __attribute__((noreturn)) exec_command(const struct options *opts,
-						   const struct sockets *sk, const char *preload)
+						   const struct sockets *sk, const char *preload,
+						   struct supervisor *sv)
 {
 	if (dup2(sk->out, STDOUT_FILENO) < 0 || dup2(sk->err, STDERR_FILENO) < 0) {
 		msg("dup2: %s", strerror(errno));
@@ -80,6 +81,8 @@ static void __attribute__((noreturn)) exec_command(const struct options *opts,
 	signals_reset_for_child();
 	if (preload)
 		add_preload(preload);
+	if (sv)
+		supervise_child(sv);
 	execvp(opts->command[0], opts->command);
 	/* fd 2 is the stderr socket now: the message takes its place in the
 	 * command's output, and msg() writes it in one datagram. */
@@ -87,7 +90,8 @@ static void __attribute__((noreturn)) exec_command(const struct options *opts,
 	_exit(EX_NOINPUT);
 }
 
-pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload)
+pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload,
+		  struct supervisor *sv)
 {
 	pid_t pid = fork();
 
@@ -96,6 +100,6 @@ pid_t child_start(const struct options *opts, const struct sockets *sk, const ch
 		exit(EX_OSERR);
 	}
 	if (pid == 0)
-		exec_command(opts, sk, preload);
+		exec_command(opts, sk, preload, sv);
 	return pid;
 }

@@ -6,15 +6,18 @@
 
 #include "dtee.h"
 #include "sockets.h"
+#include "supervise.h"
 
 /* The absolute path of libdtee.so to inject, or NULL (with a warning) when
  * it cannot be found or cannot go into LD_PRELOAD. */
 const char *child_find_preload(void);
 
 /* Fork and exec the command with sk->out and sk->err as fds 1 and 2 and
- * preload (if not NULL) added to LD_PRELOAD. Returns the pid; exits 71 if
+ * preload (if not NULL) added to LD_PRELOAD, under the supervisor sv (if not
+ * NULL). Returns the pid; exits 71 if
  * fork fails. A command that cannot be executed is reported by the child
  * on its stderr socket, in order, and the child exits 66. */
-pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload);
+pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload,
+		  struct supervisor *sv);
 
 #endif

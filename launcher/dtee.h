@@ -26,6 +26,7 @@ struct options {
 	bool ignore_interrupts;
 	bool cron;
 	bool preload;
+	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
 	char **command;		/* NULL-terminated, at least one word */
 };
 

@@ -13,6 +13,7 @@
 #include "signals.h"
 #include "sinks.h"
 #include "sockets.h"
+#include "supervise.h"
 
 const char *prog = "dtee";
 
@@ -58,10 +59,15 @@ int main(int argc, char **argv)
 	if (sockets_create(&sk) < 0)
 		return EX_UNAVAILABLE;
 
+	struct supervisor *sv = opts.seccomp ? supervise_prepare(&sk) : NULL;
 	signals_setup(&opts, sk.ctl);
-	pid_t child = child_start(&opts, &sk, preload);
-	close(sk.out);
-	close(sk.err);
+	pid_t child = child_start(&opts, &sk, preload, sv);
+	if (sv) {
+		supervise_start(sv);	/* keeps sk.out and sk.err to send on */
+	} else {
+		close(sk.out);
+		close(sk.err);
+	}
 	signals_unblock();
 
 	int status = collect(&sk, &sinks, &cron, child);
