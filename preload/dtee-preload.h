@@ -1,0 +1,94 @@
+/*
+ * libdtee.so internals, shared by the files of preload/ and nothing else.
+ *
+ * Layers (one name per layer, so a reader knows where a line lives):
+ *   write()        exported, only forwards           (io.c, stdio.c)
+ *   dtee_write()   the logic                          (io.c, split.c, stdio.c)
+ *   real_write()   the next definition in the chain  (real.c)
+ *
+ * Linux and glibc only: datagram sockets, futexes, tgkill, glibc's FILE.
+ */
+#ifndef DTEE_PRELOAD_H
+#define DTEE_PRELOAD_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define DTEE_EXPORT __attribute__((visibility("default")))
+#define DTEE_COLD __attribute__((noinline, cold))
+#define dtee_unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Largest datagram the splitter sends: modest, because the collector's
+ * memory and the kernel's (linear, physically contiguous) allocation for
+ * one datagram both grow with it.  Halved on EMSGSIZE/ENOBUFS down to
+ * DTEE_CHUNK_MIN.  Large stdio writes are fed to glibc in pieces of
+ * DTEE_STDIO_PIECE bytes, so no datagram glibc makes is larger than that
+ * (or than the FILE's buffer, which setvbuf() keeps at most that size).
+ */
+#define DTEE_CHUNK_MAX   (128u * 1024u)
+#define DTEE_CHUNK_MIN   256u
+#define DTEE_STDIO_PIECE (64u * 1024u)
+
+/* real.c: the next definition of each interposed function, resolved with
+ * dlsym(RTLD_NEXT) in the constructor (lazily before it), falling back to
+ * the raw system call when a symbol cannot be found. */
+#define DTEE_REAL_FUNCS(X)                                                      \
+	X(ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n))     \
+	X(ssize_t, writev, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt)) \
+	X(ssize_t, send, (int fd, const void *buf, size_t n, int fl), (fd, buf, n, fl)) \
+	X(ssize_t, sendto, (int fd, const void *buf, size_t n, int fl,           \
+			    const struct sockaddr *a, socklen_t al), (fd, buf, n, fl, a, al)) \
+	X(ssize_t, sendfile, (int o, int i, off_t *off, size_t n), (o, i, off, n)) \
+	X(ssize_t, sendfile64, (int o, int i, off64_t *off, size_t n), (o, i, off, n)) \
+	X(int, getsockopt, (int fd, int lv, int nm, void *v, socklen_t *l), (fd, lv, nm, v, l)) \
+	X(int, close, (int fd), (fd))                                            \
+	X(int, dup2, (int o, int n), (o, n))                                     \
+	X(int, dup3, (int o, int n, int fl), (o, n, fl))                         \
+	X(int, close_range, (unsigned lo, unsigned hi, int fl), (lo, hi, fl))    \
+	X(size_t, fwrite, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f)) \
+	X(size_t, fwrite_unlocked, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f)) \
+	X(int, fputs, (const char *s, FILE *f), (s, f))                          \
+	X(int, fputs_unlocked, (const char *s, FILE *f), (s, f))                 \
+	X(int, puts, (const char *s), (s))                                       \
+	X(int, vfprintf, (FILE *f, const char *fmt, va_list ap), (f, fmt, ap))   \
+	X(int, __vfprintf_chk, (FILE *f, int fl, const char *fmt, va_list ap), (f, fl, fmt, ap)) \
+	X(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))   \
+	X(int, __vdprintf_chk, (int fd, int fl, const char *fmt, va_list ap), (fd, fl, fmt, ap)) \
+	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
+	X(int, fclose, (FILE *f), (f))                                           \
+	X(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))   \
+	X(FILE *, freopen64, (const char *p, const char *m, FILE *f), (p, m, f)) \
+	X(int, pclose, (FILE *f), (f))                                           \
+	X(int, fcloseall, (void), ())
+
+#define DTEE_DECLARE_REAL(ret, name, params, args) ret real_##name params;
+DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
+#undef DTEE_DECLARE_REAL
+
+/* fdtype.c: which descriptors are AF_UNIX datagram sockets. */
+int dtee_is_unix_dgram(int fd);          /* asks the kernel; errno kept */
+int dtee_fd_is_dgram(int fd);            /* cached per fd; errno kept */
+int dtee_file_is_dgram(FILE *fp);        /* dtee_fd_is_dgram(fileno) */
+void dtee_fd_forget(int fd);             /* the fd now names something else */
+void dtee_fd_forget_range(unsigned lo, unsigned hi);
+void dtee_fd_forget_all(void);
+/* Output sockets reported to the program as SOCK_STREAM (getsockopt): on
+ * those, EAGAIN is waited out so the program sees a blocking stream. */
+void dtee_fd_adopt(int fd);
+int dtee_fd_adopted(int fd);
+
+/* split.c: send iov as consecutive datagrams that fit.  how selects the
+ * real call used per datagram: write/writev, or send with flags. */
+enum dtee_how { DTEE_BY_WRITE, DTEE_BY_SEND };
+ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,
+			enum dtee_how how, int flags, int first_errno);
+void dtee_split_after_fork(void);
+
+/* io.c */
+ssize_t dtee_write(int fd, const void *buf, size_t n);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * The descriptor-level entry points: write, writev, send, sendto,
+ * sendfile(64), and the calls that change what an fd names.
+ *
+ * Each calls the real function first and returns its result untouched
+ * unless it failed with EMSGSIZE or ENOBUFS on an AF_UNIX datagram socket
+ * (checked only then), when the data goes out split into datagrams that
+ * fit (split.c).  Small writes cost one indirect call and an errno save.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include "dtee-preload.h"
+
+static int too_big(int err)
+{
+	return err == EMSGSIZE || err == ENOBUFS;
+}
+
+/* After the real call failed with errno err: is this ours to fix? */
+static int ours_to_fix(int fd, int err)
+{
+	if (too_big(err))
+		return dtee_is_unix_dgram(fd);
+	return err == EAGAIN && dtee_fd_adopted(fd);
+}
+
+DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
+				      enum dtee_how how, int flags, int saved)
+{
+	int err = errno;
+
+	if (!ours_to_fix(fd, err)) {
+		errno = err;
+		return -1;
+	}
+	errno = err;
+	return dtee_send_split(fd, iov, cnt, how, flags, saved);
+}
+
+ssize_t dtee_write(int fd, const void *buf, size_t n)
+{
+	int saved = errno;
+	ssize_t r = real_write(fd, buf, n);
+	struct iovec v;
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	v.iov_base = (void *)buf;
+	v.iov_len = n;
+	return write_failed(fd, &v, 1, DTEE_BY_WRITE, 0, saved);
+}
+
+static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
+{
+	int saved = errno;
+	ssize_t r = real_writev(fd, iov, cnt);
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	return write_failed(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
+}
+
+/* send/sendto are split only when used like write(): connected (no
+ * address), and no flags but MSG_DONTWAIT/MSG_NOSIGNAL.  A program that
+ * speaks a datagram protocol with other flags or addresses keeps EMSGSIZE. */
+static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
+{
+	int saved = errno;
+	ssize_t r = real_send(fd, buf, n, flags);
+	struct iovec v;
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+		return r;
+	v.iov_base = (void *)buf;
+	v.iov_len = n;
+	return write_failed(fd, &v, 1, DTEE_BY_SEND, flags, saved);
+}
+
+/* sendfile into a datagram socket: PIPE_BUF bytes at a time, each through
+ * the real call, which moves *off or the file position exactly as one big
+ * call would have.  Not under the split lock: see NOTES.md. */
+DTEE_COLD static ssize_t sendfile_failed(int out, int in, void *off, int is64,
+					 size_t count, int saved)
+{
+	int err = errno;
+	size_t sent = 0;
+
+	if (!too_big(err) || !dtee_is_unix_dgram(out)) {
+		errno = err;
+		return -1;
+	}
+	while (sent < count) {
+		size_t n = count - sent < PIPE_BUF ? count - sent : PIPE_BUF;
+		ssize_t r = is64 ? real_sendfile64(out, in, off, n)
+				 : real_sendfile(out, in, off, n);
+
+		if (r <= 0) {
+			err = r < 0 ? errno : 0;	/* 0: end of input */
+			break;
+		}
+		sent += (size_t)r;
+	}
+	if (sent > 0) {
+		errno = saved;
+		return (ssize_t)sent;
+	}
+	errno = err == 0 ? saved : err;
+	return err == 0 ? 0 : -1;
+}
+
+DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	return dtee_write(fd, buf, n);
+}
+
+DTEE_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
+{
+	return dtee_writev(fd, iov, cnt);
+}
+
+DTEE_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	return dtee_send(fd, buf, n, flags);
+}
+
+DTEE_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+			   const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (addr != NULL)
+		return real_sendto(fd, buf, n, flags, addr, addrlen);
+	return dtee_send(fd, buf, n, flags);
+}
+
+DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
+{
+	int saved = errno;
+	ssize_t r = real_sendfile(out, in, off, count);
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	return sendfile_failed(out, in, off, 0, count, saved);
+}
+
+DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
+{
+	int saved = errno;
+	ssize_t r = real_sendfile64(out, in, off, count);
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	return sendfile_failed(out, in, off, 1, count, saved);
+}
+
+/*
+ * libuv (Node.js) asks getsockopt(SO_TYPE) what fds 1 and 2 are, and
+ * silently discards everything written to a datagram socket.  For those two
+ * fds only, and only when they are connected AF_UNIX datagram sockets (an
+ * output socket of dtee or a similar launcher), say SOCK_STREAM: libuv then
+ * treats them as a pipe.  It also makes them non-blocking, so on such an
+ * adopted fd EAGAIN is waited out (split.c): writes stay in order across
+ * stdout and stderr, as they would if the fds were blocking.
+ */
+DTEE_COLD static void disguise_as_stream(int fd, int *type)
+{
+	int saved = errno;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (dtee_is_unix_dgram(fd) &&
+	    getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		*type = SOCK_STREAM;
+		dtee_fd_adopt(fd);
+	}
+	errno = saved;
+}
+
+DTEE_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int r = real_getsockopt(fd, level, name, val, len);
+
+	if (r == 0 && level == SOL_SOCKET && name == SO_TYPE &&
+	    (fd == 1 || fd == 2) && val != NULL && len != NULL &&
+	    *len >= sizeof(int) && *(int *)val == SOCK_DGRAM)
+		disguise_as_stream(fd, val);
+	return r;
+}
+
+/* The fd cache (fdtype.c) must forget an fd whose meaning changes. */
+DTEE_EXPORT int close(int fd)
+{
+	int r;
+
+	dtee_fd_forget(fd);
+	r = real_close(fd);
+	dtee_fd_forget(fd);
+	return r;
+}
+
+DTEE_EXPORT int dup2(int oldfd, int newfd)
+{
+	int r = real_dup2(oldfd, newfd);
+
+	dtee_fd_forget(newfd);
+	return r;
+}
+
+DTEE_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	int r = real_dup3(oldfd, newfd, flags);
+
+	dtee_fd_forget(newfd);
+	return r;
+}
+
+DTEE_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
+{
+	int r = real_close_range(lo, hi, flags);
+
+	dtee_fd_forget_range(lo, hi);
+	return r;
+}

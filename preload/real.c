@@ -1,0 +1,131 @@
+/*
+ * Finding the real functions.
+ *
+ * Every slot is resolved with dlsym(RTLD_NEXT) by the constructor, and
+ * lazily by the first call that finds it empty (another library's
+ * constructor may write before ours runs).  No lock: two threads racing to
+ * fill a slot store the same pointer.  dlsym can allocate (and a malloc can
+ * write); a per-thread guard sends any call made during our own dlsym to
+ * the fallback, which is the raw system call.  The stdio fallbacks exist
+ * only for that guard and for a libc without the symbol; they fail with
+ * ENOSYS rather than print or abort.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "dtee-preload.h"
+
+static __thread int resolving __attribute__((tls_model("initial-exec")));
+
+static void *resolve(_Atomic(void *) *slot, const char *name, void *fallback)
+{
+	void *p;
+
+	if (resolving)
+		return fallback;
+	resolving = 1;
+	p = dlsym(RTLD_NEXT, name);
+	resolving = 0;
+	if (p == NULL)
+		p = fallback;
+	atomic_store_explicit(slot, p, memory_order_relaxed);
+	return p;
+}
+
+/* Fallbacks: the system call itself where there is one. */
+static ssize_t fallback_write(int fd, const void *buf, size_t n)
+{ return syscall(SYS_write, fd, buf, n); }
+static ssize_t fallback_writev(int fd, const struct iovec *iov, int cnt)
+{ return syscall(SYS_writev, fd, iov, cnt); }
+static ssize_t fallback_send(int fd, const void *buf, size_t n, int fl)
+{ return syscall(SYS_sendto, fd, buf, n, fl, NULL, 0); }
+static ssize_t fallback_sendto(int fd, const void *buf, size_t n, int fl,
+			       const struct sockaddr *a, socklen_t al)
+{ return syscall(SYS_sendto, fd, buf, n, fl, a, al); }
+static ssize_t fallback_sendfile(int o, int i, off_t *off, size_t n)
+{ return syscall(SYS_sendfile, o, i, off, n); }
+static ssize_t fallback_sendfile64(int o, int i, off64_t *off, size_t n)
+{ return syscall(SYS_sendfile, o, i, off, n); }
+static int fallback_getsockopt(int fd, int lv, int nm, void *v, socklen_t *l)
+{ return (int)syscall(SYS_getsockopt, fd, lv, nm, v, l); }
+static int fallback_close(int fd)
+{ return (int)syscall(SYS_close, fd); }
+static int fallback_dup2(int o, int n)
+{
+	if (o == n)	/* dup3 refuses what dup2 allows */
+		return (int)syscall(SYS_fcntl, o, F_GETFD) < 0 ? -1 : n;
+	return (int)syscall(SYS_dup3, o, n, 0);
+}
+static int fallback_dup3(int o, int n, int fl)
+{ return (int)syscall(SYS_dup3, o, n, fl); }
+static int fallback_close_range(unsigned lo, unsigned hi, int fl)
+{ return (int)syscall(SYS_close_range, lo, hi, fl); }
+
+#define NOSYS(value) { errno = ENOSYS; return value; }
+static size_t fallback_fwrite(const void *p, size_t s, size_t n, FILE *f)
+{ (void)p; (void)s; (void)n; (void)f; NOSYS(0) }
+static size_t fallback_fwrite_unlocked(const void *p, size_t s, size_t n, FILE *f)
+{ (void)p; (void)s; (void)n; (void)f; NOSYS(0) }
+static int fallback_fputs(const char *s, FILE *f)
+{ (void)s; (void)f; NOSYS(EOF) }
+static int fallback_fputs_unlocked(const char *s, FILE *f)
+{ (void)s; (void)f; NOSYS(EOF) }
+static int fallback_puts(const char *s)
+{ (void)s; NOSYS(EOF) }
+static int fallback_vfprintf(FILE *f, const char *fmt, va_list ap)
+{ (void)f; (void)fmt; (void)ap; NOSYS(-1) }
+static int fallback___vfprintf_chk(FILE *f, int fl, const char *fmt, va_list ap)
+{ (void)f; (void)fl; (void)fmt; (void)ap; NOSYS(-1) }
+static int fallback_vdprintf(int fd, const char *fmt, va_list ap)
+{ (void)fd; (void)fmt; (void)ap; NOSYS(-1) }
+static int fallback___vdprintf_chk(int fd, int fl, const char *fmt, va_list ap)
+{ (void)fd; (void)fl; (void)fmt; (void)ap; NOSYS(-1) }
+static int fallback_setvbuf(FILE *f, char *b, int m, size_t n)
+{ (void)f; (void)b; (void)m; (void)n; NOSYS(EOF) }
+static int fallback_fclose(FILE *f)
+{ (void)f; NOSYS(EOF) }
+static FILE *fallback_freopen(const char *p, const char *m, FILE *f)
+{ (void)p; (void)m; (void)f; NOSYS(NULL) }
+static FILE *fallback_freopen64(const char *p, const char *m, FILE *f)
+{ (void)p; (void)m; (void)f; NOSYS(NULL) }
+static int fallback_pclose(FILE *f)
+{ (void)f; NOSYS(-1) }
+static int fallback_fcloseall(void)
+{ NOSYS(EOF) }
+
+#define DTEE_DEFINE_REAL(ret, name, params, args)                             \
+	static _Atomic(void *) slot_##name;                                   \
+	ret real_##name params                                                \
+	{                                                                     \
+		void *fn_ = atomic_load_explicit(&slot_##name, memory_order_relaxed); \
+		if (dtee_unlikely(fn_ == NULL))                               \
+			fn_ = resolve(&slot_##name, #name, (void *)fallback_##name); \
+		return ((ret (*) params)fn_) args;                            \
+	}
+DTEE_REAL_FUNCS(DTEE_DEFINE_REAL)
+
+static void after_fork_in_child(void)
+{
+	dtee_split_after_fork();
+}
+
+__attribute__((constructor)) static void dtee_preload_init(void)
+{
+	int saved = errno;
+
+#define DTEE_RESOLVE(ret, name, params, args)                                 \
+	if (atomic_load_explicit(&slot_##name, memory_order_relaxed) == NULL) \
+		resolve(&slot_##name, #name, (void *)fallback_##name);
+	DTEE_REAL_FUNCS(DTEE_RESOLVE)
+#undef DTEE_RESOLVE
+	/* The split lock's owner may be a thread the child does not have;
+	 * split.c also detects that without this (vfork, _Fork, clone). */
+	pthread_atfork(NULL, NULL, after_fork_in_child);
+	errno = saved;
+}
