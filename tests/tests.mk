@@ -14,3 +14,8 @@ $(B)/tests/%: tests/helpers/%.c tests/tests.mk
 $(B)/tests/%: tests/helpers/%.cc tests/tests.mk
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) -Wall -Wextra $(SAN) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+
+# libdtee.so tests: the same writer built with FORTIFY, so that its printf
+# family calls __printf_chk and friends.
+$(B)/tests/preload-big-write-fortify: CFLAGS += -O2 -D_FORTIFY_SOURCE=2 -Itests/helpers
+$(B)/tests/preload-big-write-fortify: tests/helpers/preload-big-write.c
