@@ -11,6 +11,7 @@ export DTEE CRONTY LIBDTEE HELPERS
 
 # A test that hangs fails instead of stalling the suite.
 : "${BATS_TEST_TIMEOUT:=60}"
+bats_require_minimum_version 1.7.0
 
 common_setup() {
 	unset LD_PRELOAD DTEE_SECCOMP
@@ -38,4 +39,30 @@ sum() {
 fail() {
 	printf '%s\n' "$*" >&2
 	return 1
+}
+
+# libdtee.so suites -----------------------------------------------------------
+
+# pattern_sum SIZE: the SHA-256 of preload-big-write's SIZE-byte pattern.
+pattern_sum() {
+	"$HELPERS/preload-big-write" gen 1 "$1" | sum -
+}
+
+# dtee_delivers FD WANT CMD...: run CMD under dtee with -O/-E/-C files and
+# check that exactly the output with checksum WANT arrived on stream FD
+# (1 or 2) of dtee, in the matching -O/-E file and in the -C file, and that
+# the other stream stayed empty.
+dtee_delivers() {
+	local fd=$1 want=$2 rc=0
+	shift 2
+	"$DTEE" -O out.log -E err.log -C all.log -- "$@" >stdout.log 2>stderr.log 3>&- || rc=$?
+	[ "$rc" -eq 0 ] || fail "$* exited $rc: $(head -c 300 stderr.log)"
+	local mine=stdout.log file=out.log other=stderr.log ofile=err.log
+	if [ "$fd" = 2 ]; then
+		mine=stderr.log file=err.log other=stdout.log ofile=out.log
+	fi
+	[ "$(sum "$mine")" = "$want" ] || fail "$*: fd $fd wrong ($(wc -c <"$mine") bytes)"
+	[ "$(sum "$file")" = "$want" ] || fail "$*: $file wrong ($(wc -c <"$file") bytes)"
+	[ "$(sum all.log)" = "$want" ] || fail "$*: all.log wrong ($(wc -c <all.log) bytes)"
+	[ ! -s "$other" ] && [ ! -s "$ofile" ] || fail "$*: other stream not empty: $(head -c 300 "$other")"
 }
