@@ -28,7 +28,7 @@ PRELOAD_OBJ  := $(PRELOAD_SRC:%.c=$(B)/%.pic.o)
 all: $(B)/dtee $(B)/cronty $(B)/libdtee.so
 
 $(B)/dtee: $(LAUNCHER_OBJ)
-	$(CC) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^
 
 $(B)/cronty: | $(B)/dtee
 	ln -sf dtee $@

@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 	signals_unblock();
 
 	int status = collect(&sk, &sinks, &cron, child);
+	supervise_finish(sv);
 	if (cron.enabled)
 		cron_finish(&cron, &sinks, opts.command[0], status);
 	sinks_close(&sinks);

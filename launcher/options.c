@@ -29,6 +29,10 @@ static const char usage_text[] =
 	"                                 its output in order and report its exit status\n"
 	"                                 (the default when invoked as cronty)\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
+	"      --seccomp                  also split large writes that libdtee.so cannot\n"
+	"                                 see (static and Go programs), with a seccomp\n"
+	"                                 supervisor; sets no_new_privs on COMMAND\n"
+	"                                 (the default when DTEE_SECCOMP=1)\n"
 	"  -h, --help                     display this help and exit\n"
 	"  -V, --version                  output version information and exit\n"
 	"\n"
@@ -46,7 +50,7 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256 };
+enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP };
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -58,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
 	{ "cron", no_argument, NULL, 'q' },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
+	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -123,7 +128,11 @@ void options_parse(struct options *opts, int argc, char **argv)
 	const char *base = strrchr(argv[0], '/');
 	int c;
 
+	const char *seccomp = getenv("DTEE_SECCOMP");
+
 	*opts = (struct options){ .preload = true };
+	/* Set and neither empty nor 0: on, so cron lines need not change. */
+	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
 	opts->cron = strcmp(base ? base + 1 : argv[0], "cronty") == 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1) {
@@ -137,6 +146,7 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'i': opts->ignore_interrupts = true; break;
 		case 'q': opts->cron = true; break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
+		case OPT_SECCOMP: opts->seccomp = true; break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv);

@@ -1,7 +1,8 @@
 /* supervise.h: the optional seccomp supervisor (--seccomp, Linux only).
  * It catches the writes on the command's fds 1 and 2 that no datagram can
  * carry, even from programs LD_PRELOAD cannot reach (static, Go, raw
- * system calls), and sends their data in datagrams that fit. */
+ * system calls), and sends their data in datagrams that fit. See
+ * launcher/SECCOMP.md for what it covers, costs and changes. */
 #ifndef DTEE_SUPERVISE_H
 #define DTEE_SUPERVISE_H
 
@@ -11,16 +12,25 @@
 
 struct supervisor;
 
-/* Before fork: NULL (after a one-line message) where the kernel cannot do
- * it; dtee then runs as usual. */
+/* Before fork: check that the kernel can do it and build the filter. NULL
+ * (after a one-line "PROG: --seccomp: ..." message) where it cannot; dtee
+ * then runs as usual. */
 struct supervisor *supervise_prepare(const struct sockets *sk);
 
 /* In the child, before exec, once fds 1 and 2 are the sockets: install the
- * filter and hand its listener to dtee. Falls back to no filter. */
+ * filter (setting no_new_privs unless the child may do without) and hand
+ * its listener, or the reason there is none, to dtee. Never fails the
+ * child: without a filter the command runs as it would without --seccomp. */
 void supervise_child(struct supervisor *sv);
 
-/* In dtee after fork: take the listener and serve it in a thread of its
- * own, which sends on sk->out and sk->err (dtee keeps them open). */
+/* In dtee after fork, with every signal blocked: take the listener and
+ * serve it in a thread of its own, which sends on sk->out and sk->err (dtee
+ * keeps them open). Says so, once, when the child could not install it. */
 void supervise_start(struct supervisor *sv);
+
+/* After the command has ended and its output is drained: report the
+ * trapped writes that had to be let through unread (non-dumpable
+ * processes). The thread itself is left to end with dtee. */
+void supervise_finish(struct supervisor *sv);
 
 #endif

@@ -19,3 +19,14 @@ $(B)/tests/%: tests/helpers/%.cc tests/tests.mk
 # family calls __printf_chk and friends.
 $(B)/tests/preload-big-write-fortify: CFLAGS += -O2 -D_FORTIFY_SOURCE=2 -Itests/helpers
 $(B)/tests/preload-big-write-fortify: tests/helpers/preload-big-write.c
+
+# Static builds of the seccomp helpers (issue 6): libdtee.so cannot reach a
+# static program, so only the seccomp supervisor can split its large writes.
+# tests/helpers/NAME.c -> $(B)/tests/NAME-static.
+TEST_STATIC_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/%-static,$(wildcard tests/helpers/seccomp-*.c))
+
+test-helpers: $(TEST_STATIC_BINS)
+
+$(B)/tests/%-static: tests/helpers/%.c tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -static -o $@ $< $(TEST_LIBS)

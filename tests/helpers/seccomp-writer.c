@@ -1,0 +1,227 @@
+/*
+ * seccomp-writer: large writes that only the seccomp supervisor can split.
+ * Built twice: $(B)/tests/seccomp-writer and, with -static (no libdtee.so
+ * can reach it), $(B)/tests/seccomp-writer-static.
+ *
+ *   seccomp-writer [-s SIZE] [-m OPS] [-a | -A] [-t THREADS -n BLOCKS] [-D] [-v]
+ *
+ * -m OPS     the large operations, in order, one letter each (default "wvf"):
+ *            w write(1), v writev(1), f fwrite(stdout), e write(2),
+ *            x writev(2). Before, between and after them small marker lines
+ *            go to stdout and stderr alternately, so a combined file shows
+ *            whether the order was kept.
+ * -s SIZE    bytes per large operation (K, M suffixes; default 1M). The
+ *            data is a pseudo-random sequence that differs per operation, so
+ *            a byte lost, doubled or moved changes the file's checksum.
+ * -a / -A    a signal storm: SIGALRM every millisecond (setitimer) with a
+ *            handler installed with SA_RESTART (-a) or without it (-A);
+ *            interrupted calls are retried, short writes completed.
+ * -t -n      THREADS threads each write BLOCKS blocks of SIZE bytes to
+ *            stdout with write(): text lines "tTT bBBBBB ...", so that
+ *            `uniq | wc -l` counts THREADS*BLOCKS runs if no block was cut.
+ * -D         make the process non-dumpable first (prctl PR_SET_DUMPABLE 0).
+ * -v         at the end, say on stderr how many signals arrived.
+ *
+ * Any failure prints "seccomp-writer: what: strerror" on stderr, exit 1.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t signals_seen;
+static size_t size = 1 << 20;
+static int blocks = 1;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "seccomp-writer: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	switch (*end) {
+	case 'M': case 'm': v <<= 10; /* fall through */
+	case 'K': case 'k': v <<= 10; break;
+	case '\0': break;
+	default: fprintf(stderr, "seccomp-writer: bad size %s\n", s); exit(2);
+	}
+	return (size_t)v;
+}
+
+/* A different byte sequence for every operation. */
+static void fill(unsigned char *buf, size_t len, uint64_t seed)
+{
+	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (unsigned char)x;
+	}
+}
+
+/* write() until all is written; EINTR and short counts are retried. */
+static void write_all(int fd, const void *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("write");
+		p = (const char *)p + n;
+		len -= (size_t)n;
+	}
+}
+
+static void writev_all(int fd, struct iovec *iov, int cnt)
+{
+	while (cnt > 0) {
+		ssize_t n = writev(fd, iov, cnt);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("writev");
+		while (cnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+}
+
+static void marker(int fd, const char *what, int i)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "%s %d on fd %d\n", what, i, fd);
+
+	write_all(fd, line, (size_t)n);
+}
+
+static void large(char op, unsigned char *buf, int i)
+{
+	/* writev: a small head, the data in three uneven parts, a tail. */
+	char head[32], tail[32];
+	size_t a = size / 3, b = size / 5;
+	int hn = snprintf(head, sizeof head, "<writev %d>", i);
+	int tn = snprintf(tail, sizeof tail, "</writev %d>\n", i);
+	struct iovec iov[] = {
+		{ head, (size_t)hn }, { buf, a }, { buf + a, b }, { NULL, 0 },
+		{ buf + a + b, size - a - b }, { tail, (size_t)tn },
+	};
+
+	fill(buf, size, (uint64_t)i * 256 + (unsigned char)op);
+	switch (op) {
+	case 'w': write_all(1, buf, size); break;
+	case 'e': write_all(2, buf, size); break;
+	case 'v': writev_all(1, iov, 6); break;
+	case 'x': writev_all(2, iov, 6); break;
+	case 'f':
+		if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
+			die("fwrite");
+		break;
+	default:
+		fprintf(stderr, "seccomp-writer: unknown operation %c\n", op);
+		exit(2);
+	}
+}
+
+static void *thread_main(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+	char *buf = malloc(size);
+
+	if (!buf)
+		die("malloc");
+	for (int b = 0; b < blocks; b++) {
+		char line[64];
+		int n = snprintf(line, sizeof line, "t%02d b%05d ", t, b);
+		for (size_t i = 0; i < size; i++)
+			buf[i] = i % 64 == 63 ? '\n' : i % 64 < (size_t)n ? line[i % 64] : 'x';
+		write_all(1, buf, size);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	signals_seen++;
+}
+
+static void storm(int restart)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = restart ? SA_RESTART : 0 };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 || setitimer(ITIMER_REAL, &it, NULL) < 0)
+		die("setitimer");
+}
+
+int main(int argc, char **argv)
+{
+	const char *ops = "wvf";
+	int threads = 0, verbose = 0, c;
+
+	while ((c = getopt(argc, argv, "s:m:aAt:n:Dv")) != -1) {
+		switch (c) {
+		case 's': size = parse_size(optarg); break;
+		case 'm': ops = optarg; break;
+		case 'a': storm(1); break;
+		case 'A': storm(0); break;
+		case 't': threads = atoi(optarg); break;
+		case 'n': blocks = atoi(optarg); break;
+		case 'D': if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("prctl"); break;
+		case 'v': verbose = 1; break;
+		default: return 2;
+		}
+	}
+	if (threads > 0) {
+		pthread_t tid[64];
+		if (threads > 64)
+			threads = 64;
+		for (int t = 0; t < threads; t++)
+			if ((errno = pthread_create(&tid[t], NULL, thread_main, (void *)(intptr_t)t)) != 0)
+				die("pthread_create");
+		for (int t = 0; t < threads; t++)
+			pthread_join(tid[t], NULL);
+		return 0;
+	}
+
+	unsigned char *buf = malloc(size ? size : 1);
+	if (!buf)
+		die("malloc");
+	marker(1, "start", 0);
+	for (int i = 0; ops[i]; i++) {
+		marker(2, "before", i);
+		large(ops[i], buf, i);
+		marker(1, "after", i);
+	}
+	marker(2, "end", 0);
+	if (verbose) {
+		struct itimerval off = { { 0, 0 }, { 0, 0 } };
+		setitimer(ITIMER_REAL, &off, NULL);
+		fprintf(stderr, "signals: %d\n", (int)signals_seen);
+	}
+	free(buf);
+	return 0;
+}
