@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# libdtee.so on its own: what it exports, pure pass-through where it has
+# nothing to do, return values and errno, and use under another launcher.
+
+load common
+
+setup() {
+	common_setup
+	[ -f "$LIBDTEE" ] || skip "build/libdtee.so is needed"
+}
+
+@test "exports only the interposed functions" {
+	nm -D --defined-only "$LIBDTEE" | awk '{print $3}' | sort >exported
+	sed -n '/global:/,/local:/p' "$BATS_TEST_DIRNAME/../preload/libdtee.map" |
+		tr -s ' \t;' '\n' | grep -v -e '^$' -e ':$' | sort >wanted
+	diff -u wanted exported
+}
+
+# same_as_without CMD...: with stdout a file, then a pipe, CMD's output and
+# its write system calls are the same with and without the library.
+same_as_without() {
+	local mode
+	for mode in file pipe; do
+		if [ $mode = file ]; then
+			strace -f -qq -o plain.trace -e trace=write,writev,sendfile,sendto "$@" >plain.out 2>plain.err
+			LD_PRELOAD=$LIBDTEE strace -f -qq -E LD_PRELOAD="$LIBDTEE" -o pre.trace \
+				-e trace=write,writev,sendfile,sendto "$@" >pre.out 2>pre.err
+		else
+			strace -f -qq -o plain.trace -e trace=write,writev,sendfile,sendto "$@" 2>plain.err | cat >plain.out
+			strace -f -qq -E LD_PRELOAD="$LIBDTEE" -o pre.trace \
+				-e trace=write,writev,sendfile,sendto "$@" 2>pre.err | cat >pre.out
+		fi
+		cmp plain.out pre.out || fail "$mode: $*: output differs"
+		cmp plain.err pre.err || fail "$mode: $*: stderr differs"
+		sed 's/^[0-9]* //' plain.trace >a
+		sed 's/^[0-9]* //' pre.trace >b
+		diff -u a b >&2 || fail "$mode: $*: system calls differ"
+	done
+}
+
+@test "pass-through: a file or a pipe as stdout sees the same output and write calls" {
+	command -v strace >/dev/null || skip "strace not installed"
+	local m
+	for m in write writev fwrite puts printf dprintf sendfile; do
+		same_as_without "$HELPERS/preload-big-write" $m 1 3000000
+	done
+	same_as_without "$HELPERS/preload-big-write-fortify" printf 1 3000000
+	same_as_without "$HELPERS/preload-big-cout" 1 3000000
+	same_as_without bash -c 'printf "%s\n" hello; echo world >&2'
+}
+
+@test "return values and errno match the real calls" {
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-errno"
+}
+
+@test "works alone: LD_PRELOAD under another launcher with datagram sockets" {
+	local want
+	want=$(pattern_sum 1000000)
+	# Default SO_SNDBUF (about 208 KiB): 1 MB fails without the library ...
+	run -3 "$HELPERS/preload-dgram-run" -n "$HELPERS/preload-big-write" write 1 1000000
+	# ... and arrives whole with it, from C stdio, printf and write.
+	local m
+	for m in write fwrite printf; do
+		LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -n -c all.log \
+			"$HELPERS/preload-big-write" $m 1 1000000 >out.log
+		[ "$(sum out.log)" = "$want" ] && [ "$(sum all.log)" = "$want" ] || fail "$m"
+	done
+	# A tiny SO_SNDBUF: chunks shrink to what fits.
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -s 8192 \
+		"$HELPERS/preload-big-write" writev 1 1000000 >out.log
+	[ "$(sum out.log)" = "$want" ]
+}
+
+@test "the split datagrams are modest (at most 128 KiB)" {
+	command -v strace >/dev/null || skip "strace not installed"
+	strace -f -qq -o trace -e trace=write "$DTEE" "$HELPERS/preload-big-write" write 1 20000000 >/dev/null
+	awk '/= [0-9]+$/ && $NF + 0 > 131072 { bad = 1; print } END { exit bad }' trace
+}

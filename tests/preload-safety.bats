@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# libdtee.so under concurrency: threads, signal handlers that write, fork in
+# a threaded program.  Blocks of 5 MB: larger than dtee's 4 MiB SO_SNDBUF,
+# so every one is split.  A deadlock would hit BATS_TEST_TIMEOUT.
+
+load common
+
+setup() {
+	common_setup
+	[ -x "$DTEE" ] && [ -f "$LIBDTEE" ] || skip "build/dtee and build/libdtee.so are needed"
+}
+
+SIZE=5000000
+
+@test "threads: concurrent large writes each arrive whole" {
+	"$DTEE" -O out.log -C all.log -- "$HELPERS/preload-threads" threads 4 3 $SIZE >stdout.log
+	printf 'A 3\nB 3\nC 3\nD 3\n' >want
+	"$HELPERS/preload-threads" check $SIZE <out.log | diff -u want -
+	"$HELPERS/preload-threads" check $SIZE <all.log | diff -u want -
+	"$HELPERS/preload-threads" check $SIZE <stdout.log | diff -u want -
+}
+
+@test "threads: also with the default SO_SNDBUF under another launcher" {
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -n \
+		"$HELPERS/preload-threads" threads 6 5 1000000 >out.log
+	printf 'A 5\nB 5\nC 5\nD 5\nE 5\nF 5\n' >want
+	"$HELPERS/preload-threads" check 1000000 <out.log | diff -u want -
+}
+
+@test "signal handler writing large blocks during a large write" {
+	"$DTEE" -O out.log -e err.log -- "$HELPERS/preload-threads" signal 10 $SIZE 300000 >/dev/null
+	local handled
+	handled=$(sed -n 's/^handled //p' err.log)
+	[ "$handled" -gt 0 ] || fail "no signal arrived during the writes"
+	# Every byte of the main writes, in order, once the handler's are removed.
+	tr -d s <out.log | "$HELPERS/preload-threads" check $SIZE | diff -u <(echo 'M 10') -
+	[ "$(tr -cd s <out.log | wc -c)" -eq $((handled * 300000)) ]
+}
+
+@test "fork in a threaded program: the child's large writes are not blocked" {
+	"$DTEE" -O out.log -- "$HELPERS/preload-threads" fork 3 3 $SIZE >/dev/null
+	printf 'A %d\nB %d\nC %d\nz %d\n' $((3 * (SIZE - 1))) $((3 * (SIZE - 1))) \
+		$((3 * (SIZE - 1))) $((5 * 3 * (SIZE - 1))) >want
+	"$HELPERS/preload-threads" count <out.log | diff -u want -
+}
+
+@test "_Fork (no atfork handlers): a stale lock owner is detected" {
+	"$DTEE" -O out.log -- "$HELPERS/preload-threads" fork 3 3 $SIZE raw >/dev/null
+	printf 'A %d\nB %d\nC %d\nz %d\n' $((3 * (SIZE - 1))) $((3 * (SIZE - 1))) \
+		$((3 * (SIZE - 1))) $((5 * 3 * (SIZE - 1))) >want
+	"$HELPERS/preload-threads" count <out.log | diff -u want -
+}
