@@ -55,6 +55,9 @@ asan:
 bench: all test-helpers
 	scripts/bench
 
+demo: all
+	scripts/demo
+
 # Developer target: warnings are errors here, never for packagers.
 dev:
 	$(MAKE) CFLAGS='-O2 -g -Werror' CXXFLAGS='-O2 -g -Werror' all test-helpers
@@ -76,4 +79,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan bench dev install uninstall clean test-helpers
+.PHONY: all check asan bench demo dev install uninstall clean test-helpers
