@@ -12,6 +12,7 @@
 #define DTEE_PRELOAD_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -65,7 +66,18 @@
 	X(int, pclose, (FILE *f), (f))                                           \
 	X(int, fcloseall, (void), ())
 
-#define DTEE_DECLARE_REAL(ret, name, params, args) ret real_##name params;
+/* real_NAME(): inline, so the fast path is one load, one test and an
+ * indirect call; dtee_resolve_NAME() runs only while the slot is empty. */
+#define DTEE_DECLARE_REAL(ret, name, params, args)                              \
+	extern __attribute__((visibility("hidden"))) void *_Atomic dtee_slot_##name; \
+	void *dtee_resolve_##name(void) __attribute__((noinline, cold));     \
+	static inline ret real_##name params                                 \
+	{                                                                    \
+		void *fn_ = atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed); \
+		if (dtee_unlikely(fn_ == NULL))                              \
+			fn_ = dtee_resolve_##name();                         \
+		return ((ret (*) params)fn_) args;                           \
+	}
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
 

@@ -23,7 +23,7 @@
 
 static __thread int resolving __attribute__((tls_model("initial-exec")));
 
-static void *resolve(_Atomic(void *) *slot, const char *name, void *fallback)
+static void *resolve(void *_Atomic *slot, const char *name, void *fallback)
 {
 	void *p;
 
@@ -100,13 +100,10 @@ static int fallback_fcloseall(void)
 { NOSYS(EOF) }
 
 #define DTEE_DEFINE_REAL(ret, name, params, args)                             \
-	static _Atomic(void *) slot_##name;                                   \
-	ret real_##name params                                                \
+	void *_Atomic dtee_slot_##name;                                       \
+	void *dtee_resolve_##name(void)                                       \
 	{                                                                     \
-		void *fn_ = atomic_load_explicit(&slot_##name, memory_order_relaxed); \
-		if (dtee_unlikely(fn_ == NULL))                               \
-			fn_ = resolve(&slot_##name, #name, (void *)fallback_##name); \
-		return ((ret (*) params)fn_) args;                            \
+		return resolve(&dtee_slot_##name, #name, (void *)fallback_##name); \
 	}
 DTEE_REAL_FUNCS(DTEE_DEFINE_REAL)
 
@@ -120,8 +117,8 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	int saved = errno;
 
 #define DTEE_RESOLVE(ret, name, params, args)                                 \
-	if (atomic_load_explicit(&slot_##name, memory_order_relaxed) == NULL) \
-		resolve(&slot_##name, #name, (void *)fallback_##name);
+	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) == NULL) \
+		dtee_resolve_##name();
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
 	/* The split lock's owner may be a thread the child does not have;
