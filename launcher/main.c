@@ -33,9 +33,11 @@ static int exit_status(const struct sinks *s, int status)
 	return WEXITSTATUS(status);
 }
 
+/* Lives as long as dtee does. */
+static struct options opts;
+
 int main(int argc, char **argv)
 {
-	struct options opts;
 	struct sinks sinks;
 	struct sockets sk;
 	struct cron cron = { .spool = -1 };
@@ -48,16 +50,20 @@ int main(int argc, char **argv)
 
 	sinks_open(&sinks, &opts);
 	/* A cron job must not be skipped for want of a log file. */
-	if (sinks.open_failed && !opts.cron)
+	if (sinks.open_failed && !opts.cron) {
+		sinks_close(&sinks);
 		return EX_CANTCREAT;
+	}
 	if (opts.cron) {
 		sinks.die_on_epipe = true;
 		cron_open(&cron, &sinks);
 	}
 	if (opts.preload)
 		preload = child_find_preload();
-	if (sockets_create(&sk) < 0)
+	if (sockets_create(&sk) < 0) {
+		sinks_close(&sinks);
 		return EX_UNAVAILABLE;
+	}
 
 	struct supervisor *sv = opts.seccomp ? supervise_prepare(&sk) : NULL;
 	signals_setup(&opts, sk.ctl);
