@@ -1,5 +1,7 @@
 # Small C and C++ programs that the bats suites drive: one source file each,
-# tests/helpers/NAME.c or NAME.cc -> $(B)/tests/NAME.
+# tests/helpers/NAME.c or NAME.cc -> $(B)/tests/NAME. They are instruments,
+# built without $(SAN): `make asan` checks dtee and libdtee.so, and an
+# ASan-built helper could not have libdtee.so preloaded ahead of its runtime.
 TEST_C_SRC   := $(wildcard tests/helpers/*.c)
 TEST_CXX_SRC := $(wildcard tests/helpers/*.cc)
 TEST_BINS    := $(TEST_C_SRC:tests/helpers/%.c=$(B)/tests/%) $(TEST_CXX_SRC:tests/helpers/%.cc=$(B)/tests/%)
@@ -9,11 +11,11 @@ test-helpers: $(TEST_BINS)
 
 $(B)/tests/%: tests/helpers/%.c tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
 
 $(B)/tests/%: tests/helpers/%.cc tests/tests.mk
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Wall -Wextra $(SAN) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+	$(CXX) $(CPPFLAGS) -Wall -Wextra $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
 
 # libdtee.so tests: the same writer built with FORTIFY, so that its printf
 # family calls __printf_chk and friends.
