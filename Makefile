@@ -59,6 +59,9 @@ asan:
 bench: all test-helpers
 	scripts/bench
 
+bench-preload: all test-helpers
+	scripts/bench-preload
+
 demo: all
 	scripts/demo
 
@@ -83,4 +86,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan bench demo dev install uninstall clean test-helpers
+.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers
