@@ -39,7 +39,8 @@
 enum pass {
 	PASS_RUNS,	/* one object, two descriptions, or a pipe/socket: in order, run by run */
 	PASS_SHARED,	/* one open file description (2>&1): everything to fd 1 */
-	PASS_APART,	/* two different files or devices: order between them cannot be seen */
+	PASS_APART,	/* two different files or devices, or one is /dev/null: order
+			 * between them cannot be seen */
 };
 
 struct collector {
@@ -48,7 +49,8 @@ struct collector {
 	struct cron *cron;
 	enum pass pass;
 	unsigned nslots;
-	size_t slot_size;
+	size_t slot_size;	/* the largest datagram, in whole pages */
+	size_t stride;		/* from one slot to the next */
 	char *arena;
 	bool end_seen;
 	struct mmsghdr msgs[NSLOTS];
@@ -66,12 +68,16 @@ static bool is_pipe_like(const struct stat *st)
 	return S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode);
 }
 
-static enum pass choose_pass(bool cron)
+static enum pass choose_pass(const struct sinks *s, bool cron)
 {
 	struct stat o, e;
 	pid_t self = getpid();
 
-	if (cron || fstat(STDOUT_FILENO, &o) < 0 || fstat(STDERR_FILENO, &e) < 0)
+	if (cron)
+		return PASS_RUNS;
+	if (s->out.null || s->err.null)
+		return PASS_APART;
+	if (fstat(STDOUT_FILENO, &o) < 0 || fstat(STDERR_FILENO, &e) < 0)
 		return PASS_RUNS;
 	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
 		return syscall(SYS_kcmp, self, self, KCMP_FILE, 1, 2) == 0 ? PASS_SHARED : PASS_RUNS;
@@ -84,9 +90,12 @@ static void setup_buffers(struct collector *c)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	c->slot_size = (c->sk->max_dgram + page - 1) / page * page;
+	/* One page more than a slot, so that the slots' first pages, where
+	 * small datagrams land, do not all fall into the same cache sets. */
+	c->stride = c->slot_size + page;
 	/* Address space only: pages are touched by what arrives. */
 	for (c->nslots = NSLOTS; c->nslots > 0; c->nslots /= 2) {
-		c->arena = mmap(NULL, c->nslots * c->slot_size, PROT_READ | PROT_WRITE,
+		c->arena = mmap(NULL, c->nslots * c->stride, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (c->arena != MAP_FAILED)
 			break;
@@ -96,7 +105,7 @@ static void setup_buffers(struct collector *c)
 		exit(EX_OSERR);
 	}
 	for (unsigned i = 0; i < c->nslots; i++) {
-		c->slot_iov[i] = (struct iovec){ c->arena + i * c->slot_size, c->slot_size };
+		c->slot_iov[i] = (struct iovec){ c->arena + i * c->stride, c->slot_size };
 		c->msgs[i].msg_hdr = (struct msghdr){
 			.msg_name = &c->addrs[i],
 			.msg_namelen = sizeof c->addrs[i],
@@ -255,7 +264,7 @@ int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pi
 	c->sk = sk;
 	c->sinks = sinks;
 	c->cron = cron;
-	c->pass = choose_pass(cron->enabled);
+	c->pass = choose_pass(sinks, cron->enabled);
 	setup_buffers(c);
 
 	for (;;) {
@@ -273,7 +282,7 @@ int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pi
 	/* Whatever the command and its children wrote before it ended is
 	 * queued now, ahead of the marker. */
 	drain(c);
-	munmap(c->arena, c->nslots * c->slot_size);
+	munmap(c->arena, c->nslots * c->stride);
 	free(c);
 	return status;
 }

@@ -13,6 +13,7 @@ struct sink {
 	const char *name;	/* file name, "stdout" or "stderr" */
 	unsigned streams;	/* STREAM_OUT, STREAM_ERR or both */
 	bool std;		/* dtee's own stdout or stderr */
+	bool null;		/* /dev/null: nothing to write, no order to keep */
 	bool failed;		/* reported once; written no more */
 };
 

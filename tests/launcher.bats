@@ -39,6 +39,16 @@ alphabet_part() {
 	[ "$(cat e)" = "$(alphabet_part 2000 1)" ]
 }
 
+@test "a stdout or stderr on /dev/null is not written at all; the other gets its stream" {
+	command -v strace >/dev/null || skip "strace not installed"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -qq -o trace -e trace=write,writev \
+		"$DTEE" -C comb "$HELPERS/alternate" 2000 >/dev/null 2>err
+	[ "$(cat err)" = "$(alphabet_part 2000 1)" ]
+	[ "$(cat comb)" = "$(alphabet 2000)" ]
+	! grep -E '^writev?\(1,' trace
+	grep -qE '^writev?\(2,' trace
+}
+
 @test "-o and -O append to and overwrite stdout files, new and existing" {
 	echo old >append; echo old >over
 	"$DTEE" -o append -O over -o new-a -O new-o sh -c 'echo out; echo err >&2' 2>/dev/null
