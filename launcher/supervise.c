@@ -91,6 +91,21 @@ struct reply {
 	int err;		/* ...or this errno */
 };
 
+/* One stopped write being served, and the memory to serve it with. */
+struct job {
+	struct supervisor *sv;
+	uint64_t id;
+	pid_t pid;
+	int sock;		/* where to send */
+	int owned;		/* a foreign socket's copy, closed when done */
+	int cnt;
+	size_t total;
+	struct seccomp_notif_resp *resp;
+	char *buf;		/* CHUNK bytes */
+	struct iovec iov[IOV_MAX];	/* a writev's vector, as the command gave it */
+	struct iovec part[IOV_MAX];	/* the slice of it that one chunk reads */
+};
+
 struct supervisor {
 	const struct sockets *sk;
 	int pair[2];		/* [0] dtee's end, [1] the child's */
@@ -101,11 +116,9 @@ struct supervisor {
 	struct sock_fprog prog;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
-	char *buf;		/* CHUNK bytes */
-	struct iovec iov[IOV_MAX];	/* a writev's vector, as the command gave it */
-	struct iovec part[IOV_MAX];	/* the slice of it that one chunk reads */
+	struct job *job;	/* the serving thread's own */
 	unsigned long unreadable;	/* atomic: calls let through unread */
+	unsigned workers;	/* atomic: threads serving foreign sockets */
 };
 
 static long seccomp_call(unsigned op, unsigned flags, void *arg)
@@ -207,6 +220,33 @@ static bool kernel_can(struct supervisor *sv)
 	return true;
 }
 
+static void free_job(struct job *job)
+{
+	if (job) {
+		free(job->resp);
+		free(job->buf);
+		free(job);
+	}
+}
+
+static struct job *new_job(struct supervisor *sv)
+{
+	struct job *job = calloc(1, sizeof *job);
+	size_t rsize = sv->sizes.seccomp_notif_resp;
+
+	if (!job)
+		return NULL;
+	job->sv = sv;
+	job->owned = -1;
+	job->resp = calloc(1, rsize > sizeof *job->resp ? rsize : sizeof *job->resp);
+	job->buf = malloc(CHUNK);
+	if (!job->resp || !job->buf) {
+		free_job(job);
+		return NULL;
+	}
+	return job;
+}
+
 static void discard(struct supervisor *sv)
 {
 	if (sv->pair[0] >= 0) {
@@ -214,8 +254,7 @@ static void discard(struct supervisor *sv)
 		close(sv->pair[1]);
 	}
 	free(sv->req);
-	free(sv->resp);
-	free(sv->buf);
+	free_job(sv->job);
 	free(sv);
 }
 
@@ -249,10 +288,8 @@ struct supervisor *supervise_prepare(const struct sockets *sk)
 	}
 	sv->req = calloc(1, sv->sizes.seccomp_notif > sizeof *sv->req ?
 			 sv->sizes.seccomp_notif : sizeof *sv->req);
-	sv->resp = calloc(1, sv->sizes.seccomp_notif_resp > sizeof *sv->resp ?
-			  sv->sizes.seccomp_notif_resp : sizeof *sv->resp);
-	sv->buf = malloc(CHUNK);
-	if (!sv->req || !sv->resp || !sv->buf ||
+	sv->job = new_job(sv);
+	if (!sv->req || !sv->job ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv->pair) < 0) {
 		msg("--seccomp: %s; running without it", strerror(errno));
 		discard(sv);
@@ -427,13 +464,14 @@ static int foreign_socket(struct supervisor *sv, pid_t pid, int fd, uint64_t id)
 	return -1;
 }
 
-/* Copy total bytes described by the command's vector vec[0..cnt) out of its
- * memory and send them on sock, CHUNK at a time. */
-static struct reply relay(struct supervisor *sv, pid_t pid, uint64_t id, int sock,
-			  const struct iovec *vec, int cnt, size_t total)
+/* Copy the job's total bytes, described by the command's vector iov[0..cnt),
+ * out of its memory and send them on sock, CHUNK at a time. */
+static struct reply relay(struct job *job)
 {
-	size_t done = 0, off = 0;
-	int i = 0;
+	struct supervisor *sv = job->sv;
+	const struct iovec *vec = job->iov;
+	size_t done = 0, off = 0, total = job->total;
+	int i = 0, cnt = job->cnt;
 
 	while (done < total) {
 		size_t want = 0;
@@ -449,11 +487,11 @@ static struct reply relay(struct supervisor *sv, pid_t pid, uint64_t id, int soc
 				len = total - done - want;
 			if (len == 0)
 				continue;
-			sv->part[k++] = (struct iovec){ (char *)vec[j].iov_base + start, len };
+			job->part[k++] = (struct iovec){ (char *)vec[j].iov_base + start, len };
 			want += len;
 		}
-		struct iovec local = { sv->buf, want };
-		ssize_t n = process_vm_readv(pid, &local, 1, sv->part, (unsigned long)k, 0);
+		struct iovec local = { job->buf, want };
+		ssize_t n = process_vm_readv(job->pid, &local, 1, job->part, (unsigned long)k, 0);
 		if (n <= 0) {
 			if (done > 0)
 				break;
@@ -464,10 +502,10 @@ static struct reply relay(struct supervisor *sv, pid_t pid, uint64_t id, int soc
 			return failed(n < 0 && errno != ESRCH ? errno : EFAULT);
 		}
 		/* Only now is it sure the memory was the stopped command's. */
-		if (!still_valid(sv, id))
+		if (!still_valid(sv, job->id))
 			return failed(EINTR);
 		ssize_t s;
-		while ((s = send(sock, sv->buf, (size_t)n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		while ((s = send(job->sock, job->buf, (size_t)n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 			;
 		if (s < 0) {
 			/* EAGAIN: the command made the socket non-blocking. */
@@ -493,60 +531,133 @@ static struct reply relay(struct supervisor *sv, pid_t pid, uint64_t id, int soc
 	return (struct reply){ .val = (long long)done };
 }
 
-/* write() or writev() on fd: how much, to which socket, then relay. */
-static struct reply on_write(struct supervisor *sv, const struct seccomp_notif *req)
+/* A stopped write() or writev() into job: its vector and total. False
+ * where the call should just run (unreadable, refused by the kernel, or
+ * small enough for one datagram). */
+static bool read_call(struct job *job, const struct seccomp_notif *req)
 {
-	pid_t pid = (pid_t)req->pid;
-	int fd = (int)(uint32_t)req->data.args[0];
-	int cnt = 1;
+	struct supervisor *sv = job->sv;
 	size_t total = 0;
 
-	if (pid == 0)	/* not visible in our pid namespace */
-		return go_on();
+	job->id = req->id;
+	job->pid = (pid_t)req->pid;
+	job->cnt = 1;
 	if (req->data.nr == __NR_write) {
-		sv->iov[0] = (struct iovec){ (void *)(uintptr_t)req->data.args[1],
-					     (size_t)req->data.args[2] };
-		total = sv->iov[0].iov_len < MAX_RW ? sv->iov[0].iov_len : MAX_RW;
-	} else {
-		uint64_t n = req->data.args[2];
-		struct iovec local = { sv->iov, 0 }, remote = { (void *)(uintptr_t)req->data.args[1], 0 };
-
-		/* Vectors the kernel refuses, let it refuse itself. */
-		if (n == 0 || n > IOV_MAX)
-			return go_on();
-		cnt = (int)n;
-		local.iov_len = remote.iov_len = (size_t)cnt * sizeof(struct iovec);
-		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len) {
-			if (errno == EPERM)
-				count_unreadable(sv);
-			return go_on();
-		}
-		for (int j = 0; j < cnt; j++) {
-			if (sv->iov[j].iov_len > SSIZE_MAX - total)
-				return go_on();	/* EINVAL */
-			total += sv->iov[j].iov_len;
-		}
-		if (total > MAX_RW)
-			total = MAX_RW;
-		/* One datagram carries it, as the command meant. */
-		if (total <= sv->limit)
-			return go_on();
+		job->iov[0] = (struct iovec){ (void *)(uintptr_t)req->data.args[1],
+					      (size_t)req->data.args[2] };
+		job->total = job->iov[0].iov_len < MAX_RW ? job->iov[0].iov_len : MAX_RW;
+		return true;
 	}
 
-	int sock = our_socket(sv, pid, fd), owned = -1;
-	if (sock < 0) {
-		if (errno == EPERM) {
+	uint64_t n = req->data.args[2];
+	struct iovec local = { job->iov, 0 }, remote = { (void *)(uintptr_t)req->data.args[1], 0 };
+
+	if (n == 0 || n > IOV_MAX)
+		return false;
+	job->cnt = (int)n;
+	local.iov_len = remote.iov_len = (size_t)job->cnt * sizeof(struct iovec);
+	if (process_vm_readv(job->pid, &local, 1, &remote, 1, 0) != (ssize_t)local.iov_len) {
+		if (errno == EPERM)
 			count_unreadable(sv);
-			return go_on();
-		}
-		/* Another file, or fd not open: as it is. */
-		if (errno != 0 || (sock = owned = foreign_socket(sv, pid, fd, req->id)) < 0)
-			return go_on();
+		return false;
 	}
-	struct reply r = relay(sv, pid, req->id, sock, sv->iov, cnt, total);
-	if (owned >= 0)
-		close(owned);
-	return r;
+	for (int j = 0; j < job->cnt; j++) {
+		if (job->iov[j].iov_len > SSIZE_MAX - total)
+			return false;	/* EINVAL */
+		total += job->iov[j].iov_len;
+	}
+	job->total = total < MAX_RW ? total : MAX_RW;
+	/* One datagram carries it, as the command meant. */
+	return total > sv->limit;
+}
+
+static void answer(struct job *job, struct reply r)
+{
+	struct seccomp_notif_resp *resp = job->resp;
+
+	memset(resp, 0, job->sv->sizes.seccomp_notif_resp);
+	resp->id = job->id;
+	if (r.go_on) {
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else if (r.err) {
+		resp->error = -r.err;
+	} else {
+		resp->val = r.val;
+	}
+	/* ENOENT: the stopped thread was killed meanwhile. */
+	(void)ioctl(job->sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* A foreign socket's reader may itself be waiting for this supervisor (a
+ * dtee inside the command: its collector writes to our socket, and its
+ * writev() stops here), so its writes are served in threads of their own
+ * while this one goes on. */
+static void *foreign_worker(void *arg)
+{
+	struct job *job = arg;
+	struct supervisor *sv = job->sv;
+
+	answer(job, relay(job));
+	close(job->owned);
+	free_job(job);
+	__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+#define MAX_WORKERS 16
+
+static bool hand_over(struct supervisor *sv, int copy)
+{
+	struct job *job;
+	pthread_t thread;
+
+	if (__atomic_load_n(&sv->workers, __ATOMIC_RELAXED) >= MAX_WORKERS || !(job = new_job(sv)))
+		return false;
+	job->id = sv->job->id;
+	job->pid = sv->job->pid;
+	job->sock = job->owned = copy;
+	job->cnt = sv->job->cnt;
+	job->total = sv->job->total;
+	memcpy(job->iov, sv->job->iov, (size_t)job->cnt * sizeof job->iov[0]);
+	__atomic_add_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+	if (pthread_create(&thread, NULL, foreign_worker, job) != 0) {
+		__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+		free_job(job);
+		return false;
+	}
+	pthread_detach(thread);
+	return true;
+}
+
+/* write() or writev() on fd 1 or 2: how much, to which socket, then relay.
+ * False if a worker thread took it over and will answer. */
+static bool on_write(struct supervisor *sv, const struct seccomp_notif *req)
+{
+	struct job *job = sv->job;
+	int fd = (int)(uint32_t)req->data.args[0];
+
+	job->id = req->id;
+	if (req->pid == 0 || !read_call(job, req)) {	/* pid 0: not in our namespace */
+		answer(job, go_on());
+		return true;
+	}
+	job->sock = our_socket(sv, job->pid, fd);
+	if (job->sock >= 0) {
+		answer(job, relay(job));
+		return true;
+	}
+	if (errno == EPERM) {
+		count_unreadable(sv);
+	} else if (errno == 0) {
+		int copy = foreign_socket(sv, job->pid, fd, job->id);
+		if (copy >= 0 && hand_over(sv, copy))
+			return false;
+		if (copy >= 0)
+			close(copy);
+	}
+	/* Another file, fd not open, or too busy: the call runs as it is. */
+	answer(job, go_on());
+	return true;
 }
 
 /* setsockopt(fd, SOL_SOCKET, SO_SNDBUF or SO_SNDBUFFORCE, &v, len) on one of
@@ -570,23 +681,6 @@ static struct reply on_setsockopt(struct supervisor *sv, const struct seccomp_no
 	return (struct reply){ .val = 0 };
 }
 
-static void answer(struct supervisor *sv, uint64_t id, struct reply r)
-{
-	struct seccomp_notif_resp *resp = sv->resp;
-
-	memset(resp, 0, sv->sizes.seccomp_notif_resp);
-	resp->id = id;
-	if (r.go_on) {
-		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	} else if (r.err) {
-		resp->error = -r.err;
-	} else {
-		resp->val = r.val;
-	}
-	/* ENOENT: the stopped thread was killed meanwhile. */
-	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
-}
-
 static void *serve(void *arg)
 {
 	struct supervisor *sv = arg;
@@ -602,10 +696,12 @@ static void *serve(void *arg)
 			close(sv->listener);
 			return NULL;
 		}
-		if (req->data.nr == __NR_setsockopt)
-			answer(sv, req->id, on_setsockopt(sv, req));
-		else
-			answer(sv, req->id, on_write(sv, req));
+		if (req->data.nr == __NR_setsockopt) {
+			sv->job->id = req->id;
+			answer(sv->job, on_setsockopt(sv, req));
+		} else {
+			(void)on_write(sv, req);
+		}
 	}
 }
 

@@ -21,6 +21,8 @@
  *            `uniq | wc -l` counts THREADS*BLOCKS runs if no block was cut.
  * -D         make the process non-dumpable first (prctl PR_SET_DUMPABLE 0).
  * -v         at the end, say on stderr how many signals arrived.
+ * -Q         no marker lines: the large operations only.
+ * -b BYTES   first set SO_SNDBUF of fd 1 to BYTES (as a command might).
  *
  * Any failure prints "seccomp-writer: what: strerror" on stderr, exit 1.
  */
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -39,6 +42,7 @@
 static volatile sig_atomic_t signals_seen;
 static size_t size = 1 << 20;
 static int blocks = 1;
+static int quiet;
 
 static void die(const char *what)
 {
@@ -112,7 +116,8 @@ static void marker(int fd, const char *what, int i)
 	char line[64];
 	int n = snprintf(line, sizeof line, "%s %d on fd %d\n", what, i, fd);
 
-	write_all(fd, line, (size_t)n);
+	if (!quiet)
+		write_all(fd, line, (size_t)n);
 }
 
 static void large(char op, unsigned char *buf, int i)
@@ -182,7 +187,7 @@ int main(int argc, char **argv)
 	const char *ops = "wvf";
 	int threads = 0, verbose = 0, c;
 
-	while ((c = getopt(argc, argv, "s:m:aAt:n:Dv")) != -1) {
+	while ((c = getopt(argc, argv, "s:m:aAt:n:DvQb:")) != -1) {
 		switch (c) {
 		case 's': size = parse_size(optarg); break;
 		case 'm': ops = optarg; break;
@@ -192,6 +197,13 @@ int main(int argc, char **argv)
 		case 'n': blocks = atoi(optarg); break;
 		case 'D': if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("prctl"); break;
 		case 'v': verbose = 1; break;
+		case 'Q': quiet = 1; break;
+		case 'b': {
+			int v = (int)parse_size(optarg);
+			if (setsockopt(1, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
+				die("setsockopt");
+			break;
+		}
 		default: return 2;
 		}
 	}
