@@ -756,4 +756,7 @@ void supervise_finish(struct supervisor *sv)
 	if (n > 0)
 		msg("--seccomp: %lu large write%s from a non-dumpable process went through unsplit",
 		    n, n == 1 ? "" : "s");
+	/* A serving thread keeps its supervisor until dtee exits. */
+	if (sv->listener < 0)
+		discard(sv);
 }
