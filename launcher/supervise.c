@@ -637,9 +637,9 @@ static bool hand_over(struct supervisor *sv, int copy)
 	return true;
 }
 
-/* write() or writev() on fd 1 or 2: how much, to which socket, then relay.
- * False if a worker thread took it over and will answer. */
-static bool on_write(struct supervisor *sv, const struct seccomp_notif *req)
+/* write() or writev() on fd 1 or 2: how much, to which socket, then relay
+ * and answer (or let a worker thread do both). */
+static void on_write(struct supervisor *sv, const struct seccomp_notif *req)
 {
 	struct job *job = sv->job;
 	int fd = (int)(uint32_t)req->data.args[0];
@@ -647,25 +647,24 @@ static bool on_write(struct supervisor *sv, const struct seccomp_notif *req)
 	job->id = req->id;
 	if (req->pid == 0 || !read_call(job, req)) {	/* pid 0: not in our namespace */
 		answer(job, go_on());
-		return true;
+		return;
 	}
 	job->sock = our_socket(sv, job->pid, fd);
 	if (job->sock >= 0) {
 		answer(job, relay(job));
-		return true;
+		return;
 	}
 	if (errno == EPERM) {
 		count_unreadable(sv);
 	} else if (errno == 0) {
 		int copy = foreign_socket(sv, job->pid, fd, job->id);
 		if (copy >= 0 && hand_over(sv, copy))
-			return false;
+			return;
 		if (copy >= 0)
 			close(copy);
 	}
 	/* Another file, fd not open, or too busy: the call runs as it is. */
 	answer(job, go_on());
-	return true;
 }
 
 /* setsockopt(fd, SOL_SOCKET, SO_SNDBUF or SO_SNDBUFFORCE, &v, len) on one of
@@ -708,7 +707,7 @@ static void *serve(void *arg)
 			sv->job->id = req->id;
 			answer(sv->job, on_setsockopt(sv, req));
 		} else {
-			(void)on_write(sv, req);
+			on_write(sv, req);
 		}
 	}
 }
