@@ -79,8 +79,8 @@ signal_dtee() {
 	pkill -f 'sleep 30' || true
 }
 
-@test "SIGTERM, SIGHUP and SIGINT to dtee: replay, 'received signal', death by it" {
-	for sig in TERM:15:Terminated HUP:1:Hangup INT:2:Interrupt; do
+@test "SIGTERM, SIGHUP, SIGINT and SIGPIPE to dtee: replay, 'received signal', death by it" {
+	for sig in TERM:15:Terminated HUP:1:Hangup INT:2:Interrupt PIPE:13:Broken\ pipe; do
 		IFS=: read -r name num text <<<"$sig"
 		signal_dtee "$name"
 		[ "$(cat out)" = "1

@@ -268,6 +268,20 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DTEE" -O file cat data | { sleep 0.3; ca
 	[ "$output" = "$without" ] || fail "with dtee: [$output], without: [$without]"
 }
 
+@test "the send buffers are as large as the system allows without privileges" {
+	max=$(cat /proc/sys/net/core/wmem_max)
+	run --separate-stderr "$DTEE" python3 -c 'import socket
+for fd in (1, 2):
+    s = socket.socket(fileno=fd)
+    print(s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+    s.detach()'
+	[ "$status" -eq 0 ]
+	# The kernel doubles what it grants, for its own bookkeeping.
+	[ "${lines[0]}" -eq $((2 * max)) ]
+	[ "${lines[1]}" -eq $((2 * max)) ]
+	[ "${lines[0]}" -ge 8192 ]
+}
+
 @test "the command's fds 1 and 2 are datagram sockets, its stdin is dtee's" {
 	run "$DTEE" sh -c 'readlink /proc/$$/fd/0 /proc/$$/fd/1' <"$BATS_TEST_FILENAME"
 	[ "${lines[0]}" = "$BATS_TEST_FILENAME" ]
