@@ -42,8 +42,12 @@ include tests/tests.mk
 
 # Tests ----------------------------------------------------------------------
 # scripts/ensure-bats finds bats-core (>= 1.7) or installs it (Debian's bats
-# package, else the npm registry into .deps/).
+# package, else the npm registry into .deps/); ensure-tools installs the
+# everyday tools the suites use. Node and Go are installed by the suites that
+# need them (scripts/ensure-node, ensure-go), which skip with a reason where
+# they cannot be.
 check: all test-helpers
+	@scripts/ensure-tools
 	@bats=$$(scripts/ensure-bats) && \
 	DTEE_BUILD=$(abspath $(B)) "$$bats" $(BATS_FLAGS) tests/
 
