@@ -49,7 +49,8 @@ include tests/tests.mk
 check: all test-helpers
 	@scripts/ensure-tools
 	@bats=$$(scripts/ensure-bats) && \
-	DTEE_BUILD=$(abspath $(B)) "$$bats" $(BATS_FLAGS) tests/
+	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap $(BATS_FLAGS) tests/ 2>&1; echo "bats exit $$?"; } | \
+		scripts/tap-summary
 
 # Sanitizers: rebuild everything in build-asan/ and run the whole suite there.
 # dtee is built with ASan and UBSan, libdtee.so with UBSan (it is preloaded
