@@ -80,7 +80,9 @@ install: all
 	install -m 755 $(B)/dtee $(DESTDIR)$(BINDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BINDIR)/cronty
 	install -m 755 $(B)/libdtee.so $(DESTDIR)$(PKGLIBDIR)/libdtee.so
-	install -m 644 man/dtee.1 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
+	sed 's|/usr/local/lib/dtee|$(PKGLIBDIR)|g' man/dtee.1 >$(DESTDIR)$(MANDIR)/man1/dtee.1
+	install -m 644 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/dtee.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dtee $(DESTDIR)$(BINDIR)/cronty

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -52,6 +53,8 @@ struct collector {
 	size_t slot_size;	/* the largest datagram, in whole pages */
 	size_t stride;		/* from one slot to the next */
 	char *arena;
+	unsigned vlen;		/* slots offered to the next receive */
+	unsigned queue_max;	/* datagrams the queue can hold at once */
 	bool end_seen;
 	struct mmsghdr msgs[NSLOTS];
 	struct iovec slot_iov[NSLOTS];
@@ -104,6 +107,7 @@ static void setup_buffers(struct collector *c)
 		msg("cannot allocate a receive buffer: %s", strerror(errno));
 		exit(EX_OSERR);
 	}
+	c->vlen = 1;	/* until the first batch shows the datagrams are small */
 	for (unsigned i = 0; i < c->nslots; i++) {
 		c->slot_iov[i] = (struct iovec){ c->arena + i * c->stride, c->slot_size };
 		c->msgs[i].msg_hdr = (struct msghdr){
@@ -216,18 +220,23 @@ static void dispatch(struct collector *c, int received)
 	}
 	if (c->n > 0)
 		output(c);
+	/* After a large datagram, take one at a time until they are small
+	 * again: a batch of large ones would touch many slots at once. */
+	c->vlen = c->nslots;
 	for (int i = 0; i < received; i++) {
 		size_t len = c->msgs[i].msg_len;
-		if (len > KEEP_RESIDENT)
+		if (len > KEEP_RESIDENT) {
 			madvise((char *)c->slot_iov[i].iov_base + KEEP_RESIDENT,
 				(len - KEEP_RESIDENT + page - 1) / page * page, MADV_DONTNEED);
+			c->vlen = 1;
+		}
 	}
 }
 
 /* Receive one batch; wait for the first datagram unless told not to. */
 static int receive(struct collector *c, bool wait)
 {
-	int n = recvmmsg(c->sk->in, c->msgs, c->nslots, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+	int n = recvmmsg(c->sk->in, c->msgs, c->vlen, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
 
 	if (n >= 0)
 		return n;
@@ -237,18 +246,44 @@ static int receive(struct collector *c, bool wait)
 	exit(EX_SOFTWARE);
 }
 
-/* Copy everything queued before now: send the end marker behind it (when
- * the queue is full, make room first) and collect up to the marker. */
+/* How many datagrams the receive queue can hold: the kernel makes senders
+ * wait beyond net.unix.max_dgram_qlen, though senders racing each other can
+ * overshoot it by one each; allow for many. */
+static unsigned queue_max(void)
+{
+	FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");
+	unsigned qlen = 10;
+
+	if (f) {
+		if (fscanf(f, "%u", &qlen) != 1)
+			qlen = 10;
+		fclose(f);
+	}
+	return qlen + 1 + 64;
+}
+
+/* Copy everything queued before now: send the end marker behind it and
+ * collect up to the marker. While the queue is too full to take the marker,
+ * make room; once more datagrams have been taken than the queue could have
+ * held, everything that was there has been copied, and what writers keep
+ * adding (a background process that never stops) is not waited for. */
 static void drain(struct collector *c)
 {
 	static const char marker = END_MARKER;
+	unsigned left = c->queue_max;
 	bool sent = false;
 
 	c->end_seen = false;
 	while (!c->end_seen) {
 		if (!sent)
 			sent = send(c->sk->ctl, &marker, 1, MSG_DONTWAIT) == 1;
-		dispatch(c, receive(c, sent));
+		if (!sent && left == 0)
+			return;
+		int n = receive(c, sent);
+		if (!sent && n == 0)
+			return;		/* the queue was empty: all is copied */
+		dispatch(c, n);
+		left -= (unsigned)n < left ? (unsigned)n : left;
 	}
 }
 
@@ -265,6 +300,7 @@ int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pi
 	c->sinks = sinks;
 	c->cron = cron;
 	c->pass = choose_pass(sinks, cron->enabled);
+	c->queue_max = queue_max();
 	setup_buffers(c);
 
 	for (;;) {

@@ -42,7 +42,7 @@ void cron_open(struct cron *c, struct sinks *s)
 		c->spool = spool_in("/tmp");
 	if (c->spool < 0) {
 		msg("cannot create a spool file in %s: %s",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+		    tmpdir && *tmpdir ? "TMPDIR or /tmp" : "/tmp", strerror(errno));
 		s->open_failed = true;
 		c->live = true;
 	}
@@ -100,7 +100,7 @@ static void report(const char *command, int status)
 void cron_finish(struct cron *c, struct sinks *s, const char *command, int status)
 {
 	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-		  !s->open_failed && !s->write_failed;
+		  !s->open_failed && !s->write_failed && !signal_stop;
 
 	if (!c->live && ok) {
 		close(c->spool);	/* silence */
@@ -109,6 +109,10 @@ void cron_finish(struct cron *c, struct sinks *s, const char *command, int statu
 	}
 	cron_go_live(c, s);
 	report(command, status);
+	/* A stop signal that came once the command had ended, while the last
+	 * of its output was being copied. */
+	if (signal_stop)
+		cron_die(c, s, signal_stop);
 }
 
 void cron_die(struct cron *c, struct sinks *s, int sig)

@@ -38,8 +38,8 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
 	"64 usage error, 66 COMMAND cannot be executed, 69 cannot create sockets,\n"
-	"70 internal error, 71 cannot fork, 73 cannot open an output file,\n"
-	"74 cannot write an output.\n"
+	"70 internal error, 71 cannot fork or allocate memory, 73 cannot open an\n"
+	"output file, 74 cannot write an output.\n"
 	"\n"
 	"Full documentation: man dtee\n";
 
@@ -83,11 +83,11 @@ static void __attribute__((noreturn)) usage_error(void)
 	exit(EX_USAGE);
 }
 
-/* getopt_long is silent (opterr = 0); say what was wrong in dtee's voice. */
-static void __attribute__((noreturn)) bad_option(int c, char **argv)
+/* getopt_long is silent (opterr = 0); say what was wrong in dtee's voice.
+ * word is the argument getopt was looking at: a cluster like -zi, or a long
+ * option. */
+static void __attribute__((noreturn)) bad_option(int c, const char *word)
 {
-	const char *word = argv[optind - 1];
-
 	if (c == ':') {
 		if (word[1] == '-')
 			msg("option '%.*s' requires an argument", (int)strcspn(word, "="), word);
@@ -125,17 +125,16 @@ static void add_file(struct options *opts, const char *path, unsigned streams, b
 
 void options_parse(struct options *opts, int argc, char **argv)
 {
-	const char *base = strrchr(argv[0], '/');
-	int c;
-
+	const char *base = strrchr(prog, '/');
 	const char *seccomp = getenv("DTEE_SECCOMP");
+	int c, word = optind;
 
 	*opts = (struct options){ .preload = true };
 	/* Set and neither empty nor 0: on, so cron lines need not change. */
 	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
-	opts->cron = strcmp(base ? base + 1 : argv[0], "cronty") == 0;
+	opts->cron = strcmp(base ? base + 1 : prog, "cronty") == 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1) {
+	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
 		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
 		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
@@ -149,7 +148,7 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case OPT_SECCOMP: opts->seccomp = true; break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
-		default: bad_option(c, argv);
+		default: bad_option(c, argv[word]);
 		}
 	}
 	if (optind >= argc) {

@@ -24,10 +24,16 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 
-	if (sig == SIGCHLD)
+	if (sig == SIGCHLD) {
 		signal_child = 1;
-	else
+	} else if (signal_stop) {
+		/* A second stop signal: the replay may be stuck on a reader
+		 * that does not read. Die now, of this signal. */
+		signal(sig, SIG_DFL);
+		raise(sig);	/* delivered when the handler returns */
+	} else {
 		signal_stop = sig;
+	}
 	/* Non-blocking: if the queue is full the collector is awake anyway. */
 	(void)send(wake_fd, "", 0, MSG_DONTWAIT);
 	errno = saved;

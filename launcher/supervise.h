@@ -1,8 +1,8 @@
 /* supervise.h: the optional seccomp supervisor (--seccomp, Linux only).
  * It catches the writes on the command's fds 1 and 2 that no datagram can
  * carry, even from programs LD_PRELOAD cannot reach (static, Go, raw
- * system calls), and sends their data in datagrams that fit. See
- * launcher/SECCOMP.md for what it covers, costs and changes. */
+ * system calls), and sends their data in datagrams that fit. README.md
+ * says what it covers, costs and changes. */
 #ifndef DTEE_SUPERVISE_H
 #define DTEE_SUPERVISE_H
 

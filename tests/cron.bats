@@ -94,6 +94,24 @@ signal_dtee() {
 	tmpdir_is_empty
 }
 
+@test "a second stop signal ends cronty even while its stdout is not read" {
+	mkfifo stalled ready
+	exec 5<>stalled		# a reader that never reads
+	"$HELPERS/waitstatus" "$DTEE" -q sh -c 'head -c 1000000 /dev/zero; echo >ready; exit 1' \
+		>stalled 2>err 3>status &
+	waiter=$!
+	read -r _ <ready
+	dtee_pid=$(pgrep -P "$waiter")
+	# SIGTERM until it dies, as an impatient user would: two pending
+	# SIGTERMs are one, so the second may take another try.
+	while kill -TERM "$dtee_pid" 2>/dev/null; do
+		sleep 0.05
+	done
+	wait "$waiter"
+	exec 5<&-
+	[ "$(cat status)" = "signaled 15" ]
+}
+
 @test "-i with SIGINT: cronty ignores it and the command runs to the end" {
 	mkfifo ready go
 	"$HELPERS/waitstatus" "$DTEE" -q -i sh -c 'echo 1; echo >ready; read -r _ <go; echo 2 >&2' \

@@ -21,6 +21,8 @@ setup() {
 	[ -f "$prefix/lib/dtee/libdtee.so" ]
 	[ -f "$prefix/share/man/man1/dtee.1" ]
 	[ -f "$prefix/share/man/man1/cronty.1" ]
+	# The man page names the library directory of this installation.
+	grep -q "$prefix/lib/dtee" "$prefix/share/man/man1/dtee.1"
 	# The installed dtee finds the installed library: no warning, and a
 	# write no datagram can carry arrives whole.
 	run --separate-stderr "$prefix/bin/dtee" -O out dd if=/dev/zero bs=20M count=1 status=none

@@ -255,6 +255,18 @@ parent" ]
 	[ "${lines[1]}" = "exited 0" ]
 }
 
+@test "dtee ends even while a background process keeps writing and its stdout is slow" {
+	# yes never stops; dtee copies what was queued when the command ended
+	# and does not chase what yes keeps adding.
+	"$HELPERS/waitstatus" "$DTEE" -O out sh -c 'yes & exec head -c 1000000 /dev/zero' 3>status |
+		python3 -c 'import sys, time
+while sys.stdin.buffer.read(4096):
+    time.sleep(0.001)'
+	# yes ends by itself: with dtee gone, its writes fail.
+	[ "$(cat status)" = "exited 0" ]
+	[ "$(tr -d 'y\n' <out | wc -c)" -eq 1000000 ]
+}
+
 @test "a non-blocking stdout inherited from the parent still gets everything" {
 	head -c 4000000 /dev/urandom >data
 	python3 -c 'import os, sys

@@ -71,6 +71,14 @@ Try '$DTEE -h' for more information." ]
 	[ "${stderr_lines[0]}" = "$DTEE: option '--help' doesn't allow an argument" ]
 }
 
+@test "an unknown option inside a cluster is named" {
+	run --separate-stderr "$DTEE" -iz true
+	[ "$status" -eq 64 ]
+	[ "${stderr_lines[0]}" = "$DTEE: unrecognised option '-z'" ]
+	run --separate-stderr "$DTEE" -io
+	[ "${stderr_lines[0]}" = "$DTEE: option '-o' requires an argument" ]
+}
+
 @test "parsing stops at the command: its options are its own" {
 	run --separate-stderr "$DTEE" printf '%s|' -o -e --help
 	[ "$status" -eq 0 ]
