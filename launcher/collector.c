@@ -220,16 +220,19 @@ static void dispatch(struct collector *c, int received)
 	}
 	if (c->n > 0)
 		output(c);
-	/* After a large datagram, take one at a time until they are small
-	 * again: a batch of large ones would touch many slots at once. */
+	/* After a large datagram, take one at a time, into slot 0, until they
+	 * are small again: a batch of large ones would touch many slots at
+	 * once. Slot 0 keeps its pages for the next one; the others give
+	 * back what lies beyond KEEP_RESIDENT. */
 	c->vlen = c->nslots;
 	for (int i = 0; i < received; i++) {
 		size_t len = c->msgs[i].msg_len;
-		if (len > KEEP_RESIDENT) {
+		if (len <= KEEP_RESIDENT)
+			continue;
+		c->vlen = 1;
+		if (i > 0)
 			madvise((char *)c->slot_iov[i].iov_base + KEEP_RESIDENT,
 				(len - KEEP_RESIDENT + page - 1) / page * page, MADV_DONTNEED);
-			c->vlen = 1;
-		}
 	}
 }
 
