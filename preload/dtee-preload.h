@@ -26,13 +26,16 @@
  * Largest datagram the splitter sends: modest, because the collector's
  * memory and the kernel's (linear, physically contiguous) allocation for
  * one datagram both grow with it.  Halved on EMSGSIZE/ENOBUFS down to
- * DTEE_CHUNK_MIN.  Large stdio writes are fed to glibc in pieces of
- * DTEE_STDIO_PIECE bytes, so no datagram glibc makes is larger than that
- * (or than the FILE's buffer, which setvbuf() keeps at most that size).
+ * DTEE_CHUNK_MIN.  Large stdio writes are fed to glibc in pieces of at
+ * most DTEE_STDIO_PIECE bytes, and no more than the fd's first chunk, so no
+ * datagram glibc makes is larger than that (or than the FILE's buffer,
+ * which setvbuf() keeps at most that size).  Below DTEE_STDIO_SMALL (the
+ * size of stdio's own buffer on a socket) nothing is checked.
  */
 #define DTEE_CHUNK_MAX   (128u * 1024u)
 #define DTEE_CHUNK_MIN   256u
 #define DTEE_STDIO_PIECE (64u * 1024u)
+#define DTEE_STDIO_SMALL 4096u
 
 /* real.c: the next definition of each interposed function, resolved with
  * dlsym(RTLD_NEXT) in the constructor (lazily before it), falling back to
@@ -50,6 +53,7 @@
 	X(int, dup2, (int o, int n), (o, n))                                     \
 	X(int, dup3, (int o, int n, int fl), (o, n, fl))                         \
 	X(int, close_range, (unsigned lo, unsigned hi, int fl), (lo, hi, fl))    \
+	X(void, closefrom, (int lo), (lo))                                       \
 	X(size_t, fwrite, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f)) \
 	X(size_t, fwrite_unlocked, (const void *p, size_t s, size_t n, FILE *f), (p, s, n, f)) \
 	X(int, fputs, (const char *s, FILE *f), (s, f))                          \
@@ -64,7 +68,9 @@
 	X(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))   \
 	X(FILE *, freopen64, (const char *p, const char *m, FILE *f), (p, m, f)) \
 	X(int, pclose, (FILE *f), (f))                                           \
-	X(int, fcloseall, (void), ())
+	X(int, fcloseall, (void), ())                                            \
+	X(int, register_printf_specifier, (int c, void *f, void *a), (c, f, a))  \
+	X(int, register_printf_function, (int c, void *f, void *a), (c, f, a))
 
 /* real_NAME(): inline, so the fast path is one load, one test and an
  * indirect call; dtee_resolve_NAME() runs only while the slot is empty. */
@@ -81,15 +87,22 @@
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
 
-/* fdtype.c: which descriptors are AF_UNIX datagram sockets. */
-int dtee_is_unix_dgram(int fd);          /* asks the kernel; errno kept */
-int dtee_fd_is_dgram(int fd);            /* cached per fd; errno kept */
-int dtee_file_is_dgram(FILE *fp);        /* dtee_fd_is_dgram(fileno) */
+/* fdtype.c: which descriptors are ours (the AF_UNIX datagram sockets the
+ * process got as fds 1 and 2; see there).  errno kept by all. */
+int dtee_is_unix_dgram(int fd);          /* asks the kernel */
+void dtee_fd_record_outputs(void);       /* constructor: note fds 1 and 2 */
+int dtee_fd_ours(int fd);                /* asks the kernel */
+size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) */
+/* Largest write stdio may be given at once on fd: min(DTEE_STDIO_PIECE,
+ * the first chunk), or 0 when fd is not ours.  Cached per fd. */
+size_t dtee_fd_piece(int fd);
+size_t dtee_file_piece(FILE *fp);        /* dtee_fd_piece(fileno) */
 void dtee_fd_forget(int fd);             /* the fd now names something else */
 void dtee_fd_forget_range(unsigned lo, unsigned hi);
 void dtee_fd_forget_all(void);
 /* Output sockets reported to the program as SOCK_STREAM (getsockopt): on
- * those, EAGAIN is waited out so the program sees a blocking stream. */
+ * those, EAGAIN is waited out for write/writev (what libuv uses), so the
+ * program sees a blocking stream. */
 void dtee_fd_adopt(int fd);
 int dtee_fd_adopted(int fd);
 

@@ -1,33 +1,57 @@
 /*
- * Which descriptors are AF_UNIX datagram sockets.
+ * Which descriptors are ours: the AF_UNIX datagram sockets the process got
+ * as its stdout and stderr.
+ *
+ * A program's own datagram sockets are not ours: one send() there is one
+ * message, and a too-big one must fail with EMSGSIZE as it always did.  The
+ * constructor records the identity (st_dev, st_ino) of fds 1 and 2 when
+ * they are AF_UNIX datagram sockets; an fd is ours if it is an AF_UNIX
+ * datagram socket and either is fd 1 or 2 now (a program or launcher that
+ * installs one later, or calls us before our constructor) or names one of
+ * those recorded sockets (dup(1) as fd 5, a child that inherited them).
  *
  * write() and friends ask the kernel, and only after the real call failed
- * with EMSGSIZE/ENOBUFS (or EAGAIN on an adopted fd): nothing on the fast path.
- * The printf family cannot wait for an error (the data would be lost inside
- * stdio), so it asks dtee_fd_is_dgram(), which caches the answer per fd:
- * one system call per fd the first time, then a load.
+ * with EMSGSIZE/ENOBUFS: nothing on the fast path.  The printf family and
+ * large stdio writes cannot wait for an error (the data would be lost
+ * inside stdio), so they ask dtee_fd_piece(), which caches the answer per
+ * fd: a few system calls per fd the first time, then a load.
  *
- * Cache entry: generation << 2 | state.  Forgetting an fd (close, dup2,
- * dup3, close_range, fclose, freopen, pclose, fcloseall) bumps the
- * generation; a lookup stores its answer only if the generation is still
- * the one it read before asking the kernel, so a racing close cannot leave
- * a stale answer behind.  All lock-free and async-signal-safe.  A stale
- * "datagram" answer is harmless (the careful path is also correct on any fd);
- * a stale "not a datagram" (an fd closed behind our back, e.g. by a raw
- * system call, then reused for a socket) only loses the split for printf.
+ * Cache entry: generation << 32 | piece << 2 | state.  Forgetting an fd
+ * (close, closefrom, dup2, dup3, close_range, fclose, freopen, pclose,
+ * fcloseall) bumps the generation; a lookup stores its answer only if the
+ * generation is still the one it read before asking the kernel, so a racing
+ * close cannot leave a stale answer behind.  All lock-free and
+ * async-signal-safe.  A stale "ours" answer costs a little (the careful
+ * path is also correct on any fd); a stale "not ours" (an fd closed behind
+ * our back, e.g. by a raw system call, then reused for one of our sockets)
+ * only loses the split for printf and large stdio writes.
+ *
+ * Descriptors from CACHE_FDS up are never ours for printf and stdio: no
+ * system call per printf to a high fd.  write() and friends still split
+ * on them, since their check runs only after an error.
  */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "dtee-preload.h"
 
 #define CACHE_FDS 4096
-enum { UNKNOWN = 0, DGRAM = 1, OTHER = 2 };
+enum { UNKNOWN = 0, OURS = 1, OTHER = 2 };
+#define STATE_BITS 3u
+#define GEN_ONE ((uint64_t)1 << 32)
 
-static _Atomic uint32_t cache[CACHE_FDS];
+static _Atomic uint64_t cache[CACHE_FDS];
 static _Atomic unsigned adopted;	/* bit fd for fds 1 and 2 */
+
+/* The sockets given as fds 1 and 2, set once by the constructor. */
+static struct {
+	dev_t dev;
+	ino_t ino;
+} recorded[2];
+static _Atomic int nrecorded;
 
 int dtee_is_unix_dgram(int fd)
 {
@@ -46,28 +70,78 @@ int dtee_is_unix_dgram(int fd)
 	return yes;
 }
 
-int dtee_fd_is_dgram(int fd)
+void dtee_fd_record_outputs(void)
 {
-	uint32_t e;
-	int yes;
+	int saved = errno, n = 0;
 
-	if (fd < 0)
+	for (int fd = 1; fd <= 2; fd++) {
+		struct stat st;
+
+		if (dtee_is_unix_dgram(fd) && fstat(fd, &st) == 0) {
+			recorded[n].dev = st.st_dev;
+			recorded[n].ino = st.st_ino;
+			n++;
+		}
+	}
+	atomic_store_explicit(&nrecorded, n, memory_order_release);
+	errno = saved;
+}
+
+int dtee_fd_ours(int fd)
+{
+	int saved = errno, n, yes = 0;
+	struct stat st;
+
+	if (fd < 0 || !dtee_is_unix_dgram(fd))
 		return 0;
-	if (fd >= CACHE_FDS)
-		return dtee_is_unix_dgram(fd);
-	e = atomic_load_explicit(&cache[fd], memory_order_acquire);
-	if ((e & 3) != UNKNOWN)
-		return (e & 3) == DGRAM;
-	yes = dtee_is_unix_dgram(fd);
-	atomic_compare_exchange_strong(&cache[fd], &e, (e & ~3u) | (yes ? DGRAM : OTHER));
+	if (fd == 1 || fd == 2)
+		return 1;
+	n = atomic_load_explicit(&nrecorded, memory_order_acquire);
+	if (n > 0 && fstat(fd, &st) == 0)
+		for (int i = 0; i < n; i++)
+			yes |= st.st_dev == recorded[i].dev && st.st_ino == recorded[i].ino;
+	errno = saved;
 	return yes;
 }
 
-int dtee_file_is_dgram(FILE *fp)
+size_t dtee_first_chunk(int fd)
+{
+	int saved = errno, sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+	size_t chunk = DTEE_CHUNK_MAX;
+
+	if (real_getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 &&
+	    sndbuf > 0 && (size_t)sndbuf / 2 < chunk)
+		chunk = (size_t)sndbuf / 2;
+	errno = saved;
+	return chunk < DTEE_CHUNK_MIN ? DTEE_CHUNK_MIN : chunk;
+}
+
+size_t dtee_fd_piece(int fd)
+{
+	uint64_t e;
+	size_t piece = 0;
+
+	if (fd < 0 || fd >= CACHE_FDS)
+		return 0;
+	e = atomic_load_explicit(&cache[fd], memory_order_acquire);
+	if ((e & STATE_BITS) != UNKNOWN)
+		return (size_t)(uint32_t)e >> 2;	/* 0 when OTHER */
+	if (dtee_fd_ours(fd)) {
+		piece = dtee_first_chunk(fd);
+		if (piece > DTEE_STDIO_PIECE)
+			piece = DTEE_STDIO_PIECE;
+	}
+	atomic_compare_exchange_strong(&cache[fd], &e,
+		(e & ~(GEN_ONE - 1)) | (uint64_t)piece << 2 | (piece ? OURS : OTHER));
+	return piece;
+}
+
+size_t dtee_file_piece(FILE *fp)
 {
 	/* glibc's FILE: _fileno is -1 for memory and cookie streams; reading
 	 * it directly avoids fileno()'s EBADF on those. */
-	return dtee_fd_is_dgram(fp->_fileno);
+	return dtee_fd_piece(fp->_fileno);
 }
 
 void dtee_fd_forget(int fd)
@@ -77,10 +151,12 @@ void dtee_fd_forget(int fd)
 	if (fd <= 2)
 		atomic_fetch_and(&adopted, ~(1u << fd));
 	if (fd < CACHE_FDS) {
-		uint32_t e = atomic_load_explicit(&cache[fd], memory_order_relaxed);
+		uint64_t e = atomic_load_explicit(&cache[fd], memory_order_relaxed);
 
-		while (!atomic_compare_exchange_weak(&cache[fd], &e, (e | 3u) + 1u))
-			;	/* (e | 3) + 1: next generation, state UNKNOWN */
+		/* next generation, state UNKNOWN */
+		while (!atomic_compare_exchange_weak(&cache[fd], &e,
+						     (e & ~(GEN_ONE - 1)) + GEN_ONE))
+			;
 	}
 }
 

@@ -3,9 +3,10 @@
  * sendfile(64), and the calls that change what an fd names.
  *
  * Each calls the real function first and returns its result untouched
- * unless it failed with EMSGSIZE or ENOBUFS on an AF_UNIX datagram socket
- * (checked only then), when the data goes out split into datagrams that
- * fit (split.c).  Small writes cost one indirect call and an errno save.
+ * unless it failed with EMSGSIZE or ENOBUFS on one of our sockets (the
+ * process's stdout/stderr datagram sockets, fdtype.c; checked only then),
+ * when the data goes out split into datagrams that fit (split.c).  Small
+ * writes cost one indirect call and an errno save.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,12 +21,15 @@ static int too_big(int err)
 	return err == EMSGSIZE || err == ENOBUFS;
 }
 
-/* After the real call failed with errno err: is this ours to fix? */
-static int ours_to_fix(int fd, int err)
+/* After the real call failed with errno err: is this ours to fix?  EAGAIN
+ * only for write/writev on an fd we reported as a stream (what libuv uses);
+ * never for send/sendto, whose callers (MSG_DONTWAIT, Python's non-blocking
+ * sockets) ask for EAGAIN. */
+static int ours_to_fix(int fd, int err, enum dtee_how how)
 {
 	if (too_big(err))
-		return dtee_is_unix_dgram(fd);
-	return err == EAGAIN && dtee_fd_adopted(fd);
+		return dtee_fd_ours(fd);
+	return err == EAGAIN && how == DTEE_BY_WRITE && dtee_fd_adopted(fd);
 }
 
 DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
@@ -33,7 +37,7 @@ DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
 {
 	int err = errno;
 
-	if (!ours_to_fix(fd, err)) {
+	if (!ours_to_fix(fd, err, how)) {
 		errno = err;
 		return -1;
 	}
@@ -82,16 +86,18 @@ static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 	return write_failed(fd, &v, 1, DTEE_BY_SEND, flags, saved);
 }
 
-/* sendfile into a datagram socket: PIPE_BUF bytes at a time, each through
+/* sendfile into one of our sockets: PIPE_BUF bytes at a time, each through
  * the real call, which moves *off or the file position exactly as one big
- * call would have.  Not under the split lock: see NOTES.md. */
+ * call would have.  Not under the split lock (README, "Threads and
+ * contiguity"): another thread's large write may land between two of these
+ * chunks, as between the pieces of a large sendfile to a pipe. */
 DTEE_COLD static ssize_t sendfile_failed(int out, int in, void *off, int is64,
 					 size_t count, int saved)
 {
 	int err = errno;
 	size_t sent = 0;
 
-	if (!too_big(err) || !dtee_is_unix_dgram(out)) {
+	if (!too_big(err) || !dtee_fd_ours(out)) {
 		errno = err;
 		return -1;
 	}
@@ -163,8 +169,10 @@ DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
  * fds only, and only when they are connected AF_UNIX datagram sockets (an
  * output socket of dtee or a similar launcher), say SOCK_STREAM: libuv then
  * treats them as a pipe.  It also makes them non-blocking, so on such an
- * adopted fd EAGAIN is waited out (split.c): writes stay in order across
- * stdout and stderr, as they would if the fds were blocking.
+ * adopted fd EAGAIN from write/writev is waited out (split.c): node's
+ * writes stay in order across stdout and stderr, as they would if the fds
+ * were blocking.  send/sendto (MSG_DONTWAIT, Python's socket objects) keep
+ * their EAGAIN.
  */
 DTEE_COLD static void disguise_as_stream(int fd, int *type)
 {
@@ -224,4 +232,12 @@ DTEE_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
 
 	dtee_fd_forget_range(lo, hi);
 	return r;
+}
+
+/* glibc's closefrom calls its internal __close_range, not the hook above. */
+DTEE_EXPORT void closefrom(int lo)
+{
+	real_closefrom(lo);
+	if (lo >= 0)
+		dtee_fd_forget_range((unsigned)lo, ~0u);
 }

@@ -50,6 +50,8 @@ static ssize_t fallback_sendto(int fd, const void *buf, size_t n, int fl,
 { return syscall(SYS_sendto, fd, buf, n, fl, a, al); }
 static ssize_t fallback_sendfile(int o, int i, off_t *off, size_t n)
 { return syscall(SYS_sendfile, o, i, off, n); }
+/* SYS_sendfile takes a 64-bit offset on 64-bit targets (the only ones
+ * tested); a 32-bit build would need SYS_sendfile64 here. */
 static ssize_t fallback_sendfile64(int o, int i, off64_t *off, size_t n)
 { return syscall(SYS_sendfile, o, i, off, n); }
 static int fallback_getsockopt(int fd, int lv, int nm, void *v, socklen_t *l)
@@ -66,6 +68,8 @@ static int fallback_dup3(int o, int n, int fl)
 { return (int)syscall(SYS_dup3, o, n, fl); }
 static int fallback_close_range(unsigned lo, unsigned hi, int fl)
 { return (int)syscall(SYS_close_range, lo, hi, fl); }
+static void fallback_closefrom(int lo)
+{ syscall(SYS_close_range, (unsigned)lo, ~0u, 0); }
 
 #define NOSYS(value) { errno = ENOSYS; return value; }
 static size_t fallback_fwrite(const void *p, size_t s, size_t n, FILE *f)
@@ -98,6 +102,10 @@ static int fallback_pclose(FILE *f)
 { (void)f; NOSYS(-1) }
 static int fallback_fcloseall(void)
 { NOSYS(EOF) }
+static int fallback_register_printf_specifier(int c, void *f, void *a)
+{ (void)c; (void)f; (void)a; NOSYS(-1) }
+static int fallback_register_printf_function(int c, void *f, void *a)
+{ (void)c; (void)f; (void)a; NOSYS(-1) }
 
 #define DTEE_DEFINE_REAL(ret, name, params, args)                             \
 	void *_Atomic dtee_slot_##name;                                       \
@@ -121,6 +129,7 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 		dtee_resolve_##name();
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
+	dtee_fd_record_outputs();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */
 	pthread_atfork(NULL, NULL, after_fork_in_child);

@@ -110,18 +110,6 @@ void dtee_split_after_fork(void)
 	atomic_store(&owner, 0);
 }
 
-static size_t first_chunk(int fd)
-{
-	int sndbuf = 0;
-	socklen_t len = sizeof(sndbuf);
-	size_t chunk = DTEE_CHUNK_MAX;
-
-	if (real_getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 &&
-	    sndbuf > 0 && (size_t)sndbuf / 2 < chunk)
-		chunk = (size_t)sndbuf / 2;
-	return chunk < DTEE_CHUNK_MIN ? DTEE_CHUNK_MIN : chunk;
-}
-
 /* Wait until an adopted (reported as a stream) socket can take more. */
 static int wait_writable(int fd)
 {
@@ -197,7 +185,7 @@ struct split {
 
 static void send_chunks(struct split *s)
 {
-	size_t chunk = first_chunk(s->fd), off = 0;
+	size_t chunk = dtee_first_chunk(s->fd), off = 0;
 	int i = 0;
 
 	while (s->sent < s->total) {
@@ -211,7 +199,8 @@ static void send_chunks(struct split *s)
 				chunk /= 2;
 				continue;
 			}
-			if (s->err == EAGAIN && dtee_fd_adopted(s->fd) && wait_writable(s->fd))
+			if (s->err == EAGAIN && s->how == DTEE_BY_WRITE &&
+			    dtee_fd_adopted(s->fd) && wait_writable(s->fd))
 				continue;
 			return;
 		}

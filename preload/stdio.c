@@ -3,24 +3,40 @@
  * __write, which the write() hook never sees: a 1 MB fwrite() on a datagram
  * socket would fail inside stdio, return 0 and drop the data.
  *
- * fwrite/fputs/puts of more than DTEE_STDIO_PIECE bytes on a FILE whose fd
- * is a datagram socket: the real unlocked function is given the data in
- * pieces of DTEE_STDIO_PIECE, under the FILE's lock, so glibc itself keeps
- * the buffer, error flag and orientation exactly as usual, while no single
- * write it makes is larger than a piece.  Everything else: the real call.
+ * How glibc writes a FILE (libio, _IO_new_file_xsputn): data that fits goes
+ * into the buffer; otherwise the buffer is flushed (one write of at most
+ * the buffer's size) and the rest written directly, as one write of up to
+ * all of it.  So no write stdio makes is larger than the FILE's buffer or
+ * than the largest single piece of data it was handed.  The buffer is
+ * st_blksize (4 KiB on a socket) unless setvbuf() gave another, and
+ * setvbuf() below keeps it at most a piece on our sockets.
  *
- * The printf family cannot know its size in advance.  On a datagram FILE
- * (cached per fd, fdtype.c: no system call per printf) it formats with
- * vsnprintf (the __*_chk variants with __vsnprintf_chk and the same flag,
- * so %n and FORTIFY checks are unchanged) into a stack buffer, or for a
- * large result into an mmap()ed one (never malloc), then writes it with the
- * fwrite above.  On any other FILE: the real vfprintf/__vfprintf_chk.
+ * fwrite/fputs/puts of more than a piece (fdtype.c: min(64 KiB, the fd's
+ * first chunk)) on a FILE whose fd is one of our sockets: the real unlocked
+ * function is given the data a piece at a time, under the FILE's lock, so
+ * glibc itself keeps the buffer, error flag and orientation exactly as
+ * usual, while no single write it makes is larger than a piece.  Everything
+ * else: the real call.
+ *
+ * The printf family cannot know its size in advance.  On one of our FILEs
+ * (cached per fd: no system call per printf) it first reads the format and
+ * the arguments for an upper bound of the output (output_bound); when that
+ * is at most a piece, the real vfprintf is all it takes.  Otherwise it
+ * formats with vsnprintf (the __*_chk variants with __vsnprintf_chk and the
+ * same flag, so %n and FORTIFY checks are unchanged) into a stack buffer,
+ * and writes that with the fwrite above; a result larger than the stack
+ * buffer but at most a piece is left to the real vfprintf (formatted a
+ * second time), and only a larger one is formatted into an mmap()ed buffer
+ * (never malloc) and written in pieces.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <wchar.h>
 
 #include "dtee-preload.h"
 
@@ -30,6 +46,7 @@
 
 #define FORMAT_STACK 1024
 #define NOT_CHK (-1)
+#define UNKNOWN_SIZE SIZE_MAX
 
 int __printf_chk(int flag, const char *fmt, ...);
 int __vprintf_chk(int flag, const char *fmt, va_list ap);
@@ -38,15 +55,21 @@ int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap);
 int __dprintf_chk(int fd, int flag, const char *fmt, ...);
 int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap);
 int __vsnprintf_chk(char *s, size_t max, int flag, size_t slen, const char *fmt, va_list ap);
+int register_printf_specifier(int spec, void *render, void *arginfo);
+int register_printf_function(int spec, void *render, void *arginfo);
+
+/* Set once the program registers its own conversions, which may redefine
+ * any letter: output_bound() then cannot tell. */
+static _Atomic int custom_conversions;
 
 /* Feed len bytes to the real fwrite_unlocked a piece at a time; the caller
  * holds the FILE lock.  Returns the bytes stdio accepted. */
-static size_t write_pieces(const char *p, size_t len, FILE *fp)
+static size_t write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		size_t n = len - done < DTEE_STDIO_PIECE ? len - done : DTEE_STDIO_PIECE;
+		size_t n = len - done < piece ? len - done : piece;
 		size_t w = real_fwrite_unlocked(p + done, 1, n, fp);
 
 		done += w;
@@ -56,20 +79,26 @@ static size_t write_pieces(const char *p, size_t len, FILE *fp)
 	return done;
 }
 
-static int needs_pieces(size_t len, FILE *fp)
+/* The piece to feed len bytes in, or 0 when the real call will do. */
+static size_t pieces_for(size_t len, FILE *fp)
 {
-	return len > DTEE_STDIO_PIECE && dtee_file_is_dgram(fp);
+	size_t piece;
+
+	if (len <= DTEE_STDIO_SMALL)
+		return 0;
+	piece = dtee_file_piece(fp);
+	return len > piece ? piece : 0;
 }
 
 static size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lock)
 {
-	size_t total, done;
+	size_t total, done, piece;
 
-	if (__builtin_mul_overflow(size, n, &total) || !needs_pieces(total, fp))
+	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0)
 		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
 	if (lock)
 		flockfile(fp);
-	done = write_pieces(p, total, fp);
+	done = write_pieces(p, total, piece, fp);
 	if (lock)
 		funlockfile(fp);
 	return done == total ? n : done / size;
@@ -77,13 +106,13 @@ static size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lo
 
 static int dtee_fputs(const char *s, FILE *fp, int lock)
 {
-	size_t len = strlen(s), done;
+	size_t len, done, piece;
 
-	if (!needs_pieces(len, fp))
+	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
 		return lock ? real_fputs(s, fp) : real_fputs_unlocked(s, fp);
 	if (lock)
 		flockfile(fp);
-	done = write_pieces(s, len, fp);
+	done = write_pieces(s, len, piece, fp);
 	if (lock)
 		funlockfile(fp);
 	return done == len ? 1 : EOF;	/* glibc's fputs returns 1 */
@@ -92,19 +121,170 @@ static int dtee_fputs(const char *s, FILE *fp, int lock)
 static int dtee_puts(const char *s)
 {
 	FILE *fp = stdout;
-	size_t len = strlen(s);
+	size_t len, piece;
 	int r = EOF;
 
-	if (!needs_pieces(len, fp))
+	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
 		return real_puts(s);
 	flockfile(fp);
-	if (write_pieces(s, len, fp) == len && putc_unlocked('\n', fp) != EOF)
+	if (write_pieces(s, len, piece, fp) == len && putc_unlocked('\n', fp) != EOF)
 		r = len >= INT_MAX ? INT_MAX : (int)len + 1;
 	funlockfile(fp);
 	return r;
 }
 
 /* printf family ------------------------------------------------------------ */
+
+/* Bytes a double conversion may make besides width and precision (%f of
+ * DBL_MAX has 309 digits), and an integer or pointer (%b of 2^64 - 1 has
+ * 64 digits, and a sign or a prefix). */
+#define FLOAT_DIGITS 330u
+#define INT_DIGITS 70u
+
+/* A number in a format (a width or precision), saturated above limit. */
+static size_t format_number(const char **p, size_t limit)
+{
+	size_t v = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (v <= limit)
+			v = v * 10 + (size_t)(**p - '0');
+		++*p;
+	}
+	return v;
+}
+
+/*
+ * An upper bound on the bytes vfprintf(fmt, ap) makes, if it is at most
+ * limit and cheap to tell; otherwise more than limit.  Reads the arguments
+ * (a copy of ap) as vfprintf does, to measure %s strings (at most limit + 1
+ * bytes of each) and to take * widths.  Unknown: positional arguments
+ * (%1$s), %m, long double, wide strings without a precision, the ' and I
+ * flags (locale digits and grouping), conversions the program registered
+ * (register_printf_specifier), and anything else this does not know.
+ * Widths and precisions are at most limit, so the sum cannot overflow.
+ */
+static size_t output_bound(const char *fmt, va_list ap, size_t limit)
+{
+	size_t total = 0;
+	const char *p = fmt;
+	va_list a;
+
+	if (atomic_load_explicit(&custom_conversions, memory_order_relaxed))
+		return UNKNOWN_SIZE;
+	va_copy(a, ap);
+	for (;;) {
+		size_t width = 0, prec = UNKNOWN_SIZE;
+		enum { L_INT, L_LONG, L_LLONG, L_LDOUBLE, L_MAX, L_SIZE, L_PTRDIFF } len = L_INT;
+		char c = *p++;
+
+		if (c != '%') {
+			if (c == '\0')
+				break;
+			total++;
+			continue;
+		}
+		while (*p == '-' || *p == '+' || *p == ' ' || *p == '#' || *p == '0')
+			p++;
+		if (*p == '*') {
+			int w = va_arg(a, int);
+
+			width = w < 0 ? -(size_t)w : (size_t)w;
+			p++;
+		} else if (*p >= '1' && *p <= '9') {
+			width = format_number(&p, limit);
+		}
+		if (*p == '.') {
+			p++;
+			if (*p == '*') {
+				int q = va_arg(a, int);
+
+				prec = q < 0 ? UNKNOWN_SIZE : (size_t)q;
+				p++;
+			} else {
+				prec = format_number(&p, limit);
+			}
+		}
+		for (;; p++) {
+			switch (*p) {
+			case 'h': continue;
+			case 'l': len = len == L_LONG ? L_LLONG : L_LONG; continue;
+			case 'q': len = L_LLONG; continue;
+			case 'L': len = L_LDOUBLE; continue;	/* also long long for integers */
+			case 'j': len = L_MAX; continue;
+			case 'z': case 'Z': len = L_SIZE; continue;
+			case 't': len = L_PTRDIFF; continue;
+			}
+			break;
+		}
+		if (width > limit || (prec != UNKNOWN_SIZE && prec > limit)) {
+			total = UNKNOWN_SIZE;
+			break;
+		}
+		total += width;
+		switch (*p++) {
+		case 'd': case 'i': case 'u': case 'o': case 'x': case 'X': case 'b': case 'B':
+			switch (len) {
+			case L_INT: (void)va_arg(a, int); break;
+			case L_LONG: (void)va_arg(a, long); break;
+			case L_LLONG: case L_LDOUBLE: (void)va_arg(a, long long); break;
+			case L_MAX: (void)va_arg(a, intmax_t); break;
+			case L_SIZE: (void)va_arg(a, size_t); break;
+			case L_PTRDIFF: (void)va_arg(a, ptrdiff_t); break;
+			}
+			total += (prec == UNKNOWN_SIZE ? 0 : prec) + INT_DIGITS;
+			break;
+		case 's':
+			if (len != L_LONG) {
+				const char *s = va_arg(a, const char *);
+
+				total += s == NULL ? 6 : strnlen(s, prec <= limit ? prec : limit + 1);
+				break;
+			}
+			__attribute__((fallthrough));	/* %ls */
+		case 'S':
+			(void)va_arg(a, const wchar_t *);
+			total = prec == UNKNOWN_SIZE ? UNKNOWN_SIZE : total + prec;
+			break;
+		case 'c':
+			if (len == L_LONG)
+				(void)va_arg(a, wint_t);
+			else
+				(void)va_arg(a, int);
+			total += MB_LEN_MAX;
+			break;
+		case 'C':
+			(void)va_arg(a, wint_t);
+			total += MB_LEN_MAX;
+			break;
+		case 'p':
+			(void)va_arg(a, void *);
+			total += INT_DIGITS;
+			break;
+		case 'n':
+			(void)va_arg(a, void *);
+			break;
+		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
+			if (len == L_LDOUBLE) {
+				total = UNKNOWN_SIZE;	/* %Lf: up to 4933 digits */
+				break;
+			}
+			(void)va_arg(a, double);
+			total += (prec == UNKNOWN_SIZE ? 6 : prec) + FLOAT_DIGITS;
+			break;
+		case '%':
+			total++;
+			break;
+		default:
+			total = UNKNOWN_SIZE;
+			break;
+		}
+		if (total > limit)
+			break;
+	}
+	va_end(a);
+	return total;
+}
 
 struct formatted {
 	char *s;
@@ -119,9 +299,13 @@ static int vformat(char *buf, size_t size, int flag, const char *fmt, va_list ap
 	return __vsnprintf_chk(buf, size, flag, size, fmt, ap);
 }
 
-/* Format into stack (FORMAT_STACK bytes) or an mmap()ed buffer.  Returns 0,
- * or -1 (errno unchanged) if the caller should use the real function. */
-static int format(struct formatted *f, char *stack, int flag, const char *fmt, va_list ap)
+/* Format into stack (FORMAT_STACK bytes), or, above a piece, into an
+ * mmap()ed buffer.  Returns 0, or -1 (errno unchanged) if the caller should
+ * use the real function: the result is between the stack and a piece (the
+ * real function cannot make a datagram larger than a piece then), or an
+ * error that the real function will report itself. */
+static int format(struct formatted *f, char *stack, size_t piece, int flag,
+		  const char *fmt, va_list ap)
 {
 	int saved = errno, n;
 	size_t size;
@@ -139,6 +323,8 @@ static int format(struct formatted *f, char *stack, int flag, const char *fmt, v
 		return -1;
 	if (n < FORMAT_STACK)
 		return 0;
+	if ((size_t)n <= piece)
+		return -1;
 	size = (size_t)n + 1;
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
@@ -176,31 +362,55 @@ static int real_vfprintf_any(FILE *fp, int flag, const char *fmt, va_list ap)
 	return real___vfprintf_chk(fp, flag, fmt, ap);
 }
 
-static int dtee_vfprintf(FILE *fp, int flag, const char *fmt, va_list ap)
+static int real_vdprintf_any(int fd, int flag, const char *fmt, va_list ap)
+{
+	if (flag == NOT_CHK)
+		return real_vdprintf(fd, fmt, ap);
+	return real___vdprintf_chk(fd, flag, fmt, ap);
+}
+
+/* Kept out of dtee_vfprintf so that its fast path has no stack buffer. */
+__attribute__((noinline))
+static int vfprintf_formatted(FILE *fp, size_t piece, int flag, const char *fmt, va_list ap)
 {
 	char stack[FORMAT_STACK];
 	struct formatted f;
+	size_t done;
 	int r;
 
-	if (!dtee_file_is_dgram(fp) || format(&f, stack, flag, fmt, ap) != 0)
+	if (format(&f, stack, piece, flag, fmt, ap) != 0)
 		return real_vfprintf_any(fp, flag, fmt, ap);
-	r = dtee_fwrite(f.s, 1, (size_t)f.n, fp, 1) == (size_t)f.n ? f.n : -1;
+	if ((size_t)f.n <= piece) {
+		r = real_fwrite(f.s, 1, (size_t)f.n, fp) == (size_t)f.n ? f.n : -1;
+	} else {
+		flockfile(fp);
+		done = write_pieces(f.s, (size_t)f.n, piece, fp);
+		funlockfile(fp);
+		r = done == (size_t)f.n ? f.n : -1;
+	}
 	release(&f);
 	return r;
 }
 
-static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
+static int dtee_vfprintf(FILE *fp, int flag, const char *fmt, va_list ap)
+{
+	size_t piece = dtee_file_piece(fp);
+
+	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
+		return real_vfprintf_any(fp, flag, fmt, ap);
+	return vfprintf_formatted(fp, piece, flag, fmt, ap);
+}
+
+__attribute__((noinline))
+static int vdprintf_formatted(int fd, size_t piece, int flag, const char *fmt, va_list ap)
 {
 	char stack[FORMAT_STACK];
 	struct formatted f;
 	size_t done = 0;
 	int r;
 
-	if (!dtee_fd_is_dgram(fd) || format(&f, stack, flag, fmt, ap) != 0) {
-		if (flag == NOT_CHK)
-			return real_vdprintf(fd, fmt, ap);
-		return real___vdprintf_chk(fd, flag, fmt, ap);
-	}
+	if (format(&f, stack, piece, flag, fmt, ap) != 0)
+		return real_vdprintf_any(fd, flag, fmt, ap);
 	r = f.n;
 	while (done < (size_t)f.n) {
 		ssize_t w = dtee_write(fd, f.s + done, (size_t)f.n - done);
@@ -213,6 +423,15 @@ static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
 	}
 	release(&f);
 	return r;
+}
+
+static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
+{
+	size_t piece = dtee_fd_piece(fd);
+
+	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
+		return real_vdprintf_any(fd, flag, fmt, ap);
+	return vdprintf_formatted(fd, piece, flag, fmt, ap);
 }
 
 /* Exported: forwarders only. ------------------------------------------------ */
@@ -341,9 +560,24 @@ DTEE_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
 /* A buffer larger than a piece would be flushed as one oversized datagram. */
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
 {
-	if (buf != NULL && mode != _IONBF && needs_pieces(size, fp))
-		size = DTEE_STDIO_PIECE;
+	size_t piece;
+
+	if (buf != NULL && mode != _IONBF && (piece = pieces_for(size, fp)) != 0)
+		size = piece;
 	return real_setvbuf(fp, buf, mode, size);
+}
+
+/* Conversions of the program's own: output_bound() can no longer tell. */
+DTEE_EXPORT int register_printf_specifier(int spec, void *render, void *arginfo)
+{
+	atomic_store(&custom_conversions, 1);
+	return real_register_printf_specifier(spec, render, arginfo);
+}
+
+DTEE_EXPORT int register_printf_function(int spec, void *render, void *arginfo)
+{
+	atomic_store(&custom_conversions, 1);
+	return real_register_printf_function(spec, render, arginfo);
 }
 
 /* Streams that close or change their fd: the fd cache forgets it. */

@@ -71,6 +71,57 @@ same_as_without() {
 	[ "$(sum out.log)" = "$want" ]
 }
 
+@test "a small SO_SNDBUF: stdio pieces shrink to what fits too" {
+	local want s m
+	want=$(pattern_sum 1000000)
+	for s in 8192 16384 32768; do
+		for m in writev fwrite fwrite_unlocked fputs fputs_unlocked puts printf vprintf dprintf; do
+			LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -s $s \
+				"$HELPERS/preload-big-write" $m 1 1000000 >out.log 2>err.log || true
+			[ "$(sum out.log)" = "$want" ] || fail "SO_SNDBUF $s, $m: $(wc -c <out.log) bytes; $(head -c 200 err.log)"
+		done
+	done
+}
+
+@test "only the stdout/stderr sockets are split: dup(1) is, a program's own socket is not" {
+	# dup(1) as fd 5, under a launcher: split like fd 1.
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -n "$HELPERS/preload-cases" dup >out.log
+	[ "$(wc -c <out.log)" -eq 1000000 ]
+	# A socketpair of the program's own keeps EMSGSIZE: preload-errno checks
+	# send, write and fprintf on one.
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-errno"
+}
+
+@test "non-blocking send on an fd reported as a stream fails with EAGAIN (Python sockets)" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	# socket.socket(fileno=1) asks SO_TYPE (SOCK_STREAM: the fd is adopted);
+	# with nobody reading, a non-blocking send must raise, not wait.
+	LD_PRELOAD=$LIBDTEE timeout 20 python3 -c '
+import os, socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+os.dup2(a.fileno(), 1)
+s = socket.socket(fileno=1)
+s.setblocking(False)
+try:
+    while True:
+        s.send(b"x" * 1000)
+except BlockingIOError:
+    sys.exit(0)
+'
+}
+
+@test "closefrom: the fd cache forgets what it closed" {
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-cases" closefrom
+}
+
+@test "printf to an fd above the cache (fd 5000) makes no system call per call" {
+	command -v strace >/dev/null || skip "strace not installed"
+	LD_PRELOAD=$LIBDTEE strace -f -qq -o trace -e trace=getsockopt,fstat,newfstatat,getsockname \
+		-E LD_PRELOAD="$LIBDTEE" "$HELPERS/preload-cases" hifd
+	# fdopen asks about fd 5000 once; 1000 fprintf()s ask nothing.
+	[ "$(grep -c "(5000," trace)" -lt 3 ] || { grep "(5000," trace | head >&2; fail "$(grep -c "(5000," trace) calls on fd 5000"; }
+}
+
 @test "the split datagrams are modest (at most 128 KiB)" {
 	command -v strace >/dev/null || skip "strace not installed"
 	# LeakSanitizer (make asan) cannot run under ptrace.

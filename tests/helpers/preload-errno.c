@@ -1,12 +1,14 @@
 /*
  * preload-errno: return values and errno of the split calls, on a
- * socketpair(AF_UNIX, SOCK_DGRAM) of its own (no launcher needed).  Run
- * with LD_PRELOAD=libdtee.so; prints one line per failed check on stderr
- * and exits 1 if any failed.
+ * socketpair(AF_UNIX, SOCK_DGRAM) of its own made fd 1 (no launcher
+ * needed; the library splits only stdout/stderr sockets).  Run with
+ * LD_PRELOAD=libdtee.so; prints one line per failed check on stderr and
+ * exits 1 if any failed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +34,33 @@ static void *drain(void *arg)
 	return NULL;
 }
 
-static void pair(int sv[2], int sndbuf)
+/* A connected pair; the sending end is made fd 1 (sv[0] == 1) unless
+ * own is set, when it is an fd of the program's own. */
+static void pair_as(int sv[2], int sndbuf, int own)
 {
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
 		exit(70);
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (!own && sv[0] != 1) {
+		if (dup2(sv[0], 1) != 1)
+			exit(70);
+		close(sv[0]);
+		sv[0] = 1;
+	}
+}
+
+static void pair(int sv[2], int sndbuf)
+{
+	pair_as(sv, sndbuf, 0);
+}
+
+static void hung(int sig)
+{
+	static const char m[] = "hung: a call that should fail with EAGAIN waited\n";
+
+	(void)sig;
+	write(2, m, sizeof(m) - 1);
+	_exit(1);
 }
 
 int main(void)
@@ -57,14 +81,13 @@ int main(void)
 	errno = 1234;
 	CHECK(write(sv[0], big, BIG) == BIG);
 	CHECK(errno == 1234);
-	fp = fdopen(dup(sv[0]), "w");
+	fp = fdopen(sv[0], "w");
 	CHECK(fwrite(big, 1, BIG, fp) == BIG && fflush(fp) == 0 && !ferror(fp));
 	CHECK(fprintf(fp, "%s%n", big, &n) == (int)BIG && n == (int)BIG);
 	CHECK(fflush(fp) == 0 && !ferror(fp));
 	CHECK(errno == 1234);
-	fclose(fp);
+	fclose(fp);	/* closes fd 1 */
 	shutdown(sv[1], SHUT_RDWR);
-	close(sv[0]);
 	pthread_join(t, NULL);
 	close(sv[1]);
 
@@ -76,9 +99,22 @@ int main(void)
 	CHECK(r > 0 && r < (ssize_t)BIG);
 	errno = 0;
 	CHECK(write(sv[0], big, BIG) == -1 && errno == EAGAIN);
-	fp = fdopen(dup(sv[0]), "w");
+	fp = fdopen(sv[0], "w");
 	CHECK(fwrite(big, 1, BIG, fp) < BIG && ferror(fp));
-	fclose(fp);
+	/* send with MSG_DONTWAIT, and send on a non-blocking fd we reported as
+	 * a stream (Python's socket.socket(fileno=1)): EAGAIN, never a wait. */
+	CHECK(getsockopt(1, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM);
+	signal(SIGALRM, hung);
+	alarm(10);
+	errno = 0;
+	CHECK(send(sv[0], big, BIG, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+	errno = 0;
+	CHECK(send(sv[0], big, 1000, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+	errno = 0;
+	CHECK(send(sv[0], big, 1000, 0) == -1 && errno == EAGAIN);
+	errno = 0;
+	CHECK(sendto(sv[0], big, BIG, 0, NULL, 0) == -1 && errno == EAGAIN);
+	alarm(0);
 
 	/* sendto with an address is a datagram protocol: not split. */
 	errno = 0;
@@ -88,7 +124,25 @@ int main(void)
 	close(sv[1]);
 	errno = 0;
 	CHECK(write(sv[0], big, BIG) == -1 && errno == ECONNREFUSED);
+	fclose(fp);	/* closes fd 1; /dev/null takes its place */
+	if (open("/dev/null", O_WRONLY) != 1)
+		exit(70);
+
+	/* A program's own datagram socket (not stdout/stderr): one send is one
+	 * message, too big is EMSGSIZE, as without the library. */
+	pair_as(sv, 65536, 1);
+	pthread_create(&t, NULL, drain, &sv[1]);
+	errno = 0;
+	CHECK(send(sv[0], big, 300000, 0) == -1 && errno == EMSGSIZE);
+	errno = 0;
+	CHECK(write(sv[0], big, 300000) == -1 && errno == EMSGSIZE);
+	fp = fdopen(dup(sv[0]), "w");
+	CHECK(fprintf(fp, "%s", big) < 0 || fflush(fp) != 0);
+	fclose(fp);
+	shutdown(sv[1], SHUT_RDWR);
+	pthread_join(t, NULL);
 	close(sv[0]);
+	close(sv[1]);
 
 	/* Bad descriptors: the real call's EBADF. */
 	errno = 0;
@@ -98,9 +152,9 @@ int main(void)
 
 	/* getsockopt(SO_TYPE): SOCK_STREAM only for fds 1 and 2 that are
 	 * connected AF_UNIX datagram sockets. */
-	pair(sv, 1 << 20);
+	pair_as(sv, 1 << 20, 1);
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM);
-	n = dup(1);
+	n = open("/dev/null", O_WRONLY);
 	dup2(sv[0], 1);
 	CHECK(getsockopt(1, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM);
 	dup2(n, 1);
