@@ -27,12 +27,24 @@
  *    or a thread that exited inside a chunk; cancellation inside a chunk
  *    releases the lock through a cleanup handler;
  *  - waiters sleep on the word with a futex and a timeout, so a missed wake
- *    costs at most WAIT_SLICE; a waiter that sees no chunk sent by anyone
- *    for GIVE_UP (an owner blocked forever, e.g. its signal handler waiting
- *    for a stdio lock the waiter holds) gives up contiguity and sends
- *    anyway instead of hanging.
+ *    costs at most WAIT_SLICE.  A waiter that sees no chunk sent by anyone
+ *    for GIVE_UP looks at what the owner is doing (holder_is_sending):
+ *    blocked in the kernel sending to its socket (or polling for room), it
+ *    is waiting for the reader, as the waiter itself would, and the waiter
+ *    keeps waiting however slow the reader is.  Anything else, seen twice
+ *    a slice apart, means the owner is stuck outside the kernel's send:
+ *    its signal handler waiting for a stdio lock the waiter holds, a
+ *    siglongjmp out of a split write that left the word set, or a handler
+ *    that never returns.  The waiter then takes the lock over by
+ *    compare-and-swap from that owner and sends: better out of order than
+ *    hung, and the next writers wait for the new owner, not for GIVE_UP.
+ *    A flag the holder set around each chunk could not tell these apart: a
+ *    handler runs inside the interrupted chunk's call, and a siglongjmp
+ *    leaves the flag set.  Without /proc, every such wait gives up after
+ *    GIVE_UP.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
@@ -48,6 +60,7 @@
 #define GIVE_UP_SLICES 250		/* 5 s without progress */
 
 static _Atomic int owner;		/* kernel tid of the holder, or 0 */
+static _Atomic int owner_fd;		/* the fd it is splitting to */
 static _Atomic unsigned long progress;	/* chunks sent, by anyone */
 
 struct hold {
@@ -61,10 +74,81 @@ static int owner_is_gone(int tid)
 	       errno == ESRCH;
 }
 
-static void split_lock(struct hold *h)
+static char *put_uint(char *p, unsigned long v)
+{
+	char d[24];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = d[--n];
+	return p;
+}
+
+static unsigned long get_num(const char **s, int base)
+{
+	unsigned long v = 0;
+	const char *p = *s;
+
+	if (base == 16 && p[0] == '0' && p[1] == 'x')
+		p += 2;
+	for (;; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' :
+			*p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : 99;
+
+		if (d >= base)
+			break;
+		v = v * (unsigned long)base + (unsigned long)d;
+	}
+	*s = p;
+	return v;
+}
+
+/* Is thread tid blocked in the kernel sending to fd (or polling for room)?
+ * /proc/self/task/TID/syscall: "NR ARG0 ARG1 ...", or "running", or "-1 ..."
+ * when not in a system call.  Raw system calls: no cancellation point, no
+ * hook, async-signal-safe; 0 when it cannot tell. */
+static int holder_is_sending(int tid, int fd)
+{
+	char path[64] = "/proc/self/task/", buf[128], *p = path + 16;
+	const char *q = buf;
+	long n, nr;
+	int pfd, saved = errno;
+
+	p = put_uint(p, (unsigned long)tid);
+	for (const char *t = "/syscall"; (*p++ = *t++) != '\0';)
+		;
+	pfd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0) {
+		errno = saved;
+		return 0;
+	}
+	n = syscall(SYS_read, pfd, buf, sizeof(buf) - 1);
+	syscall(SYS_close, pfd);
+	errno = saved;
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return 0;
+	buf[n] = '\0';
+	nr = (long)get_num(&q, 10);
+#ifdef SYS_poll
+	if (nr == SYS_poll)
+		return 1;
+#endif
+	if (nr == SYS_ppoll)
+		return 1;
+	if (nr != SYS_write && nr != SYS_writev && nr != SYS_sendto)
+		return 0;
+	while (*q == ' ')
+		q++;
+	return get_num(&q, 16) == (unsigned long)fd;
+}
+
+__attribute__((noinline)) static void split_lock(struct hold *h, int fd)
 {
 	unsigned long seen = atomic_load(&progress);
-	int idle = 0;
+	int idle = 0, strikes = 0;
 
 	h->tid = (int)syscall(SYS_gettid);
 	h->taken = 0;
@@ -73,10 +157,8 @@ static void split_lock(struct hold *h)
 		struct timespec ts = { 0, WAIT_SLICE_NS };
 		unsigned long now;
 
-		if (atomic_compare_exchange_strong(&owner, &cur, h->tid)) {
-			h->taken = 1;
-			return;
-		}
+		if (atomic_compare_exchange_strong(&owner, &cur, h->tid))
+			break;
 		if (cur == h->tid)
 			return;		/* our own thread: a signal handler */
 		if (owner_is_gone(cur)) {
@@ -87,11 +169,23 @@ static void split_lock(struct hold *h)
 		now = atomic_load(&progress);
 		if (now != seen) {
 			seen = now;
-			idle = 0;
-		} else if (++idle >= GIVE_UP_SLICES) {
-			return;		/* better out of order than hung */
+			idle = strikes = 0;
+			continue;
 		}
+		if (++idle < GIVE_UP_SLICES)
+			continue;
+		if (holder_is_sending(cur, atomic_load(&owner_fd))) {
+			idle = strikes = 0;	/* waiting for the reader */
+			continue;
+		}
+		if (++strikes < 2)
+			continue;
+		if (atomic_compare_exchange_strong(&owner, &cur, h->tid))
+			break;		/* taken over from a stuck owner */
+		idle = strikes = 0;
 	}
+	h->taken = 1;
+	atomic_store(&owner_fd, fd);
 }
 
 static void split_unlock(void *arg)
@@ -216,7 +310,7 @@ static void send_locked(struct split *s)
 {
 	struct hold h;
 
-	split_lock(&h);
+	split_lock(&h, s->fd);
 	pthread_cleanup_push(split_unlock, &h);
 	send_chunks(s);
 	pthread_cleanup_pop(1);

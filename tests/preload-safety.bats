@@ -50,3 +50,18 @@ SIZE=5000000
 		$((3 * (SIZE - 1))) $((5 * 3 * (SIZE - 1))) >want
 	"$HELPERS/preload-threads" count <out.log | diff -u want -
 }
+
+@test "threads: a slow reader (over 5 s) does not let large writes interleave" {
+	BATS_TEST_TIMEOUT=60
+	# dtee's stdout is a pipe read after 6 s: the writers block in the
+	# kernel; the one waiting for the split lock must keep waiting.
+	"$DTEE" -O out.log -- "$HELPERS/preload-threads" threads 2 1 $SIZE | (sleep 6; cat) >stdout.log
+	printf 'A 1\nB 1\n' >want
+	"$HELPERS/preload-threads" check $SIZE <out.log | diff -u want -
+	"$HELPERS/preload-threads" check $SIZE <stdout.log | diff -u want -
+}
+
+@test "siglongjmp out of a split write: other threads wait for its lock once at most" {
+	BATS_TEST_TIMEOUT=60
+	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-cases" longjmp
+}
