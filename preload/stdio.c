@@ -29,6 +29,11 @@
  * second time), and only a larger one is formatted into an mmap()ed buffer
  * (never malloc) and written in pieces.
  */
+/* Under optimisation glibc's <stdio.h> defines vprintf as an extern inline;
+ * this file defines the real one. */
+#include <features.h>
+#undef __USE_EXTERN_INLINES
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
