@@ -594,26 +594,27 @@ DTEE_EXPORT int fclose(FILE *fp)
 	return r;
 }
 
-DTEE_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)
+/* freopen: the stream's old fd is closed, and its new one may be any fd. */
+static FILE *reopened(int old_fd, FILE *r)
 {
-	int fd = fp->_fileno;
-	FILE *r = real_freopen(path, mode, fp);
-
-	dtee_fd_forget(fd);
+	dtee_fd_forget(old_fd);
 	if (r != NULL)
 		dtee_fd_forget(r->_fileno);
 	return r;
 }
 
+DTEE_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)
+{
+	int fd = fp->_fileno;
+
+	return reopened(fd, real_freopen(path, mode, fp));
+}
+
 DTEE_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *fp)
 {
 	int fd = fp->_fileno;
-	FILE *r = real_freopen64(path, mode, fp);
 
-	dtee_fd_forget(fd);
-	if (r != NULL)
-		dtee_fd_forget(r->_fileno);
-	return r;
+	return reopened(fd, real_freopen64(path, mode, fp));
 }
 
 DTEE_EXPORT int pclose(FILE *fp)
