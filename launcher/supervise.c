@@ -23,7 +23,22 @@
  *
  * A datagram socket that is not dtee's own (the sockets of a dtee started
  * inside the command, whose own filter the kernel refuses with EBUSY) is
- * fetched with pidfd_getfd() and served the same way. */
+ * fetched with pidfd_getfd() and served the same way.
+ *
+ * dtee can die, or exit, before the command's last process. A listener
+ * that no one holds any more makes every stopped call fail with ENOSYS,
+ * and one that is held but not read leaves them waiting. So a small
+ * process, the heir ("dtee-supervise"), holds a copy of the listener: while
+ * dtee serves it only watches; once dtee is gone (a pipe whose only writer
+ * is dtee reports the hang-up) it answers every stopped call with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the real call runs and fails as it
+ * would without the supervisor (ECONNREFUSED, then ENOTCONN; EMSGSIZE when
+ * too large). Calls dtee had taken but not answered when it died are found
+ * from ids it leaves in a shared page, and let run the same way. The heir
+ * ends when no process is left under the filter (the listener polls
+ * POLLHUP, Linux 5.8). It needs no ptrace access: it never reads the
+ * command's memory, so it does not matter that it is no ancestor of the
+ * command (Yama). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,14 +51,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dtee.h"
+#include "signals.h"
 #include "supervise.h"
 
 #ifndef KCMP_FILE
@@ -99,6 +118,19 @@ struct reply {
 	int err;		/* ...or this errno */
 };
 
+#define MAX_WORKERS 16
+/* How many ids past the last one dtee recorded the heir checks: the call
+ * dtee was taking when it died is one of them. */
+#define SWEEP 64
+
+/* Shared with the heir: the stopped calls dtee may hold unanswered. */
+struct shared {
+	uint64_t last_id;	/* the serving thread's latest call */
+	int have_last;
+	int busy[MAX_WORKERS];	/* a worker holds id[i] */
+	uint64_t id[MAX_WORKERS];
+};
+
 /* One stopped write being served, and the memory to serve it with. */
 struct job {
 	struct supervisor *sv;
@@ -106,6 +138,7 @@ struct job {
 	pid_t pid;
 	int sock;		/* where to send */
 	int owned;		/* a foreign socket's copy, closed when done */
+	int slot;		/* a worker's index in shared->busy, or -1 */
 	int cnt;
 	size_t total;
 	struct seccomp_notif_resp *resp;
@@ -118,6 +151,8 @@ struct supervisor {
 	const struct sockets *sk;
 	int pair[2];		/* [0] dtee's end, [1] the child's */
 	int listener;
+	int life;		/* dtee's end of the pipe the heir watches, or -1 */
+	struct shared *shared;	/* MAP_SHARED with the heir, or NULL */
 	pid_t self;
 	size_t limit;
 	struct sock_filter code[24];
@@ -246,6 +281,7 @@ static struct job *new_job(struct supervisor *sv)
 		return NULL;
 	job->sv = sv;
 	job->owned = -1;
+	job->slot = -1;
 	job->resp = calloc(1, rsize > sizeof *job->resp ? rsize : sizeof *job->resp);
 	job->buf = malloc(CHUNK);
 	if (!job->resp || !job->buf) {
@@ -261,6 +297,8 @@ static void discard(struct supervisor *sv)
 		close(sv->pair[0]);
 		close(sv->pair[1]);
 	}
+	if (sv->shared)
+		munmap(sv->shared, sizeof *sv->shared);
 	free(sv->req);
 	free_job(sv->job);
 	free(sv);
@@ -278,6 +316,7 @@ struct supervisor *supervise_prepare(const struct sockets *sk)
 	sv->sk = sk;
 	sv->self = getpid();
 	sv->listener = -1;
+	sv->life = -1;
 	sv->pair[0] = sv->pair[1] = -1;
 	/* A datagram fits if it is no larger than the sender's buffer less
 	 * a little; keep a page of room. */
@@ -606,13 +645,13 @@ static void *foreign_worker(void *arg)
 	struct supervisor *sv = job->sv;
 
 	answer(job, relay(job));
+	if (job->slot >= 0)
+		__atomic_store_n(&sv->shared->busy[job->slot], 0, __ATOMIC_RELEASE);
 	close(job->owned);
 	free_job(job);
 	__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
-
-#define MAX_WORKERS 16
 
 static bool hand_over(struct supervisor *sv, int copy)
 {
@@ -627,9 +666,20 @@ static bool hand_over(struct supervisor *sv, int copy)
 	job->cnt = sv->job->cnt;
 	job->total = sv->job->total;
 	memcpy(job->iov, sv->job->iov, (size_t)job->cnt * sizeof job->iov[0]);
+	/* Fewer than MAX_WORKERS workers: a slot is free. Only this thread
+	 * takes slots, so none is taken twice. */
+	for (int i = 0; sv->shared && i < MAX_WORKERS; i++)
+		if (!__atomic_load_n(&sv->shared->busy[i], __ATOMIC_ACQUIRE)) {
+			job->slot = i;
+			sv->shared->id[i] = job->id;
+			__atomic_store_n(&sv->shared->busy[i], 1, __ATOMIC_RELEASE);
+			break;
+		}
 	__atomic_add_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
 	if (pthread_create(&thread, NULL, foreign_worker, job) != 0) {
 		__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+		if (job->slot >= 0)
+			__atomic_store_n(&sv->shared->busy[job->slot], 0, __ATOMIC_RELEASE);
 		free_job(job);
 		return false;
 	}
@@ -688,6 +738,19 @@ static struct reply on_setsockopt(struct supervisor *sv, const struct seccomp_no
 	return (struct reply){ .val = 0 };
 }
 
+/* dtee serves no more: the heir, if there is one, lets every stopped call
+ * run; if there is none, they fail with ENOSYS. */
+static void stop_serving(struct supervisor *sv)
+{
+	/* The workers' calls are theirs to answer. */
+	while (__atomic_load_n(&sv->workers, __ATOMIC_RELAXED) > 0)
+		usleep(1000);
+	if (sv->life >= 0)
+		close(sv->life);
+	close(sv->listener);
+	sv->life = sv->listener = -1;
+}
+
 static void *serve(void *arg)
 {
 	struct supervisor *sv = arg;
@@ -699,9 +762,12 @@ static void *serve(void *arg)
 			if (errno == EINTR || errno == ENOENT)
 				continue;
 			msg("--seccomp: %s; writes too large for a datagram will fail", strerror(errno));
-			/* Stopped calls now fail (ENOSYS) instead of waiting. */
-			close(sv->listener);
+			stop_serving(sv);
 			return NULL;
+		}
+		if (sv->shared) {
+			__atomic_store_n(&sv->shared->last_id, req->id, __ATOMIC_RELAXED);
+			__atomic_store_n(&sv->shared->have_last, 1, __ATOMIC_RELEASE);
 		}
 		if (req->data.nr == __NR_setsockopt) {
 			sv->job->id = req->id;
@@ -710,6 +776,153 @@ static void *serve(void *arg)
 			on_write(sv, req);
 		}
 	}
+}
+
+/* The heir ---------------------------------------------------------------*/
+
+/* Let the stopped call id run as if never stopped. */
+static void let_run(struct supervisor *sv, uint64_t id)
+{
+	struct seccomp_notif_resp *resp = sv->job->resp;
+
+	memset(resp, 0, sv->sizes.seccomp_notif_resp);
+	resp->id = id;
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	/* ENOENT: answered or gone; EINPROGRESS: not taken yet, it will be. */
+	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* The calls dtee took and did not answer: the workers' and the serving
+ * thread's last one, or the one it had just taken when it died (ids rise
+ * by one per stopped call, and dtee takes them in order). */
+static void sweep(struct supervisor *sv, uint64_t from)
+{
+	struct shared *sh = sv->shared;
+
+	for (int i = 0; i < MAX_WORKERS; i++)
+		if (__atomic_load_n(&sh->busy[i], __ATOMIC_ACQUIRE))
+			let_run(sv, sh->id[i]);
+	for (uint64_t id = from; id != from + SWEEP; id++)
+		let_run(sv, id);
+}
+
+/* Nothing of dtee's stays open here: no output, pipe or socket of dtee's
+ * is held up by the heir. */
+static void keep_only(int a, int b)
+{
+	int null = open("/dev/null", O_RDWR);
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null != fd)
+			dup2(null, fd);
+	if (null > 2 && null != a && null != b)
+		close(null);
+	if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) < 0) ||
+	    (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) < 0) ||
+	    close_range((unsigned)hi + 1, ~0U, 0) < 0) {
+		long max = sysconf(_SC_OPEN_MAX);
+		for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			if (fd != a && fd != b)
+				close(fd);
+	}
+}
+
+static void __attribute__((noreturn)) heir(struct supervisor *sv, int life)
+{
+	struct shared *sh = sv->shared;
+	struct pollfd p[2] = { { life, POLLIN, 0 }, { sv->listener, 0, 0 } };
+	bool swept = false;
+
+	keep_only(life, sv->listener);
+	/* Out of the terminal's process group and session: ^C, ^Z and a
+	 * hang-up reach the command and dtee, not the heir, which must serve
+	 * whatever of the command goes on. A signal sent to it by pid still
+	 * has its usual effect. */
+	(void)setsid();
+	(void)prctl(PR_SET_NAME, "dtee-supervise", 0, 0, 0);
+	signals_reset_for_child();
+	signal(SIGPIPE, SIG_IGN);
+
+	/* While dtee serves: wait for it to go, or for the command to end. */
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
+				continue;
+			_exit(1);
+		}
+		if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+			_exit(0);
+		if (p[0].revents)
+			break;
+	}
+	close(life);
+	if (__atomic_load_n(&sh->have_last, __ATOMIC_ACQUIRE)) {
+		sweep(sv, __atomic_load_n(&sh->last_id, __ATOMIC_RELAXED));
+		swept = true;
+	}
+	/* Then every stopped call runs as it would without the supervisor. */
+	p[0] = (struct pollfd){ sv->listener, POLLIN, 0 };
+	for (;;) {
+		if (poll(p, 1, -1) < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
+				continue;
+			_exit(1);	/* stopped calls fail with ENOSYS */
+		}
+		if (p[0].revents & POLLIN) {
+			memset(sv->req, 0, sv->sizes.seccomp_notif);
+			if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, sv->req) < 0) {
+				if (errno == EINTR || errno == ENOENT)
+					continue;
+				_exit(1);
+			}
+			/* dtee died as it took its first call: that one is
+			 * among the few before this. */
+			if (!swept) {
+				sweep(sv, sv->req->id - SWEEP);
+				swept = true;
+			}
+			let_run(sv, sv->req->id);
+		} else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			_exit(0);
+		}
+	}
+}
+
+/* Start the heir, a grandchild that dtee does not wait for: dtee's own
+ * SIGCHLD and wait status stay the command's. False where it cannot. */
+static bool start_heir(struct supervisor *sv)
+{
+	int life[2];
+	pid_t pid;
+
+	sv->shared = mmap(NULL, sizeof *sv->shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sv->shared == MAP_FAILED) {
+		sv->shared = NULL;
+		return false;
+	}
+	if (pipe2(life, O_CLOEXEC) < 0)
+		goto fail;
+	pid = fork();
+	if (pid == 0) {
+		close(life[1]);
+		if (fork() == 0)
+			heir(sv, life[0]);
+		_exit(0);
+	}
+	close(life[0]);
+	if (pid < 0) {
+		close(life[1]);
+		goto fail;
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	sv->life = life[1];
+	return true;
+fail:
+	munmap(sv->shared, sizeof *sv->shared);
+	sv->shared = NULL;
+	return false;
 }
 
 void supervise_start(struct supervisor *sv)
@@ -732,14 +945,16 @@ void supervise_start(struct supervisor *sv)
 	}
 	/* Older kernels refuse it (EINVAL): they serve as well, more slowly. */
 	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	/* Without an heir (no memory, no process), stopped calls fail with
+	 * ENOSYS once dtee is gone: the rest works as well. */
+	(void)start_heir(sv);
 	/* Every signal is blocked here, and stays blocked in the thread: the
 	 * collector's handlers run in the main thread only. */
 	err = pthread_create(&thread, NULL, serve, sv);
 	if (err != 0) {
 		msg("--seccomp: cannot start the supervisor: %s; writes too large for a datagram will fail",
 		    strerror(err));
-		close(sv->listener);
-		sv->listener = -1;
+		stop_serving(sv);
 		return;
 	}
 	pthread_detach(thread);

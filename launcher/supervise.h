@@ -25,7 +25,10 @@ void supervise_child(struct supervisor *sv);
 
 /* In dtee after fork, with every signal blocked: take the listener and
  * serve it in a thread of its own, which sends on sk->out and sk->err (dtee
- * keeps them open). Says so, once, when the child could not install it. */
+ * keeps them open). Also starts the heir, a process dtee never waits for
+ * that lets stopped calls run untouched once dtee is gone, so that they
+ * fail as they would without a supervisor. Says so, once, when the child
+ * could not install the filter. */
 void supervise_start(struct supervisor *sv);
 
 /* After the command has ended and its output is drained: report the

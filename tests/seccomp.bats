@@ -144,18 +144,111 @@ nested_asan() {
 	under_seccomp "$W_STATIC" -Q -b 4K -s 200K -m www
 }
 
-@test "dtee killed: the command's later large write fails at once, it does not hang" {
-	"$DTEE" --seccomp sh -c "while [ ! -e go ]; do sleep 0.02; done; $W_STATIC -Q -s 20M -m w 2>w.err; echo \$? >w.rc" \
-		>/dev/null 2>&1 3>&- &
-	local pid=$! i
-	sleep 0.2
+# The live (not zombie) heirs: the processes that outlive dtee to answer
+# stopped calls once it is gone.
+heirs() {
+	ps -eo pid=,stat=,comm= | awk '$3 == "dtee-supervise" && $2 !~ /^Z/ { print $1 }' | sort
+}
+
+# no_new_heir BEFORE: within 5 s no heir is left that was not in BEFORE.
+no_new_heir() {
+	local i left
+	for i in $(seq 100); do
+		left=$(comm -13 <(echo "$1") <(heirs))
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	fail "heir(s) still running: $left"
+}
+
+LATE=w1M,w300K,v1M,w20M,w100
+
+# after_kill [DTEE OPTIONS]: the writer starts under dtee and waits; dtee is
+# SIGKILLed; then the writer makes its calls and reports on them in late.
+after_kill() {
+	rm -f go report && mkfifo go report
+	"$DTEE" "$@" "$W_STATIC" -W go -R "$LATE" -o report >/dev/null 2>&1 3>&- &
+	local pid=$!
+	exec 4>go	# returns once the writer has opened go: it runs
 	kill -KILL "$pid"
 	wait "$pid" || true
-	touch go
-	for i in $(seq 100); do [ -s w.rc ] && break; sleep 0.05; done
-	[ "$(cat w.rc)" = 1 ]
-	cat w.err
-	[[ "$(cat w.err)" == "seccomp-writer: write: "* ]]
+	exec 4>&-	# go
+	timeout 10 cat report >late || fail "the writer hung"
+}
+
+@test "dtee killed: the command's later writes fail as they would without --seccomp" {
+	after_kill
+	mv late ref.late
+	after_kill --seccomp
+	cat late
+	same late ref.late
+	# The first refused, the next ones find the socket disconnected.
+	[ "$(head -n 1 late)" = "w1M: Connection refused" ]
+	[ "$(grep -c "not connected" late)" -eq 3 ]
+}
+
+@test "dtee killed while it relays a write: the write is let run, nothing hangs" {
+	rm -f report && mkfifo report
+	# Nobody reads dtee's output: its queue fills and the relay of the
+	# 20 MB write blocks, its call taken and unanswered.
+	{ "$DTEE" --seccomp "$W_STATIC" -R w20M,w1M -o report 2>/dev/null 3>&- & echo $! >d.pid; wait; } 3>&- | sleep 30 3>&- &
+	local sink=$! reader d w i
+	timeout 10 cat report >late 3>&- &
+	reader=$!
+	for i in $(seq 100); do [ -s d.pid ] && d=$(cat d.pid) && w=$(pgrep -P "$d") && break; sleep 0.05; done
+	[ -n "$w" ] || fail "no writer"
+	# Until a thread of dtee waits for room to send.
+	for i in $(seq 100); do
+		grep -q unix_wait_for_peer /proc/"$d"/task/*/wchan 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -KILL "$d"
+	wait "$reader" || fail "the writer hung"
+	kill "$sink" 2>/dev/null || true
+	cat late
+	[ "$(head -n 1 late)" = "w20M: Message too long" ]
+}
+
+# in_background [DTEE OPTIONS]: dtee ends while the command's background
+# grandchild still waits; the pipe from dtee must end with it. The
+# grandchild's writes, made after dtee has exited, are reported in late.
+in_background() {
+	rm -f go report && mkfifo go report
+	timeout 10 sh -c "'$DTEE' $* sh -c '\"$W_STATIC\" -W go -R $LATE -o report & echo started' | cat >piped" 3>&- ||
+		fail "the pipe did not end with dtee"
+	[ "$(cat piped)" = started ]
+	echo go >go
+	timeout 10 cat report >late || fail "the writer hung"
+}
+
+@test "dtee exits before a background grandchild: the pipe ends, later writes fail as without --seccomp" {
+	local before
+	before=$(heirs)
+	in_background
+	mv late ref.late
+	in_background --seccomp
+	same late ref.late
+	[ "$(head -n 1 late)" = "w1M: Connection refused" ]
+	no_new_heir "$before"
+}
+
+@test "the heir: out of dtee's session, holds only its listener and pipe, gone with the command" {
+	local before heir fds
+	before=$(heirs)
+	rm -f go && mkfifo go
+	"$DTEE" --seccomp -O out sh -c "$W_STATIC -W go -Q -s 1M -m w & wait" >pass.out 2>pass.err 3>&- &
+	local pid=$!
+	exec 4>go	# the writer runs: the heir is there
+	heir=$(comm -13 <(echo "$before") <(heirs))
+	[ -n "$heir" ] || fail "no heir"
+	[ "$(ps -o sid= -p "$heir")" -eq "$heir" ]
+	fds=$(for f in /proc/"$heir"/fd/*; do readlink "$f"; done | sed 's/:\[[0-9]*\]$//; s/[][]//g' | sort | uniq -c | tr -s ' ')
+	echo "$fds"
+	[ "$fds" = "$(printf ' 3 /dev/null\n 1 anon_inode:seccomp notify\n 1 pipe')" ]
+	exec 4>&-
+	wait "$pid"
+	[ "$(wc -c <out)" -eq $((1 << 20)) ]
+	no_new_heir "$before"
 }
 
 @test "unprivileged: no_new_privs set, byte-exact, non-dumpable writes let through and counted" {

@@ -23,10 +23,17 @@
  * -v         at the end, say on stderr how many signals arrived.
  * -Q         no marker lines: the large operations only.
  * -b BYTES   first set SO_SNDBUF of fd 1 to BYTES (as a command might).
+ * -W FILE    first read FILE to its end (a fifo: wait for the test's go).
+ * -R LIST    instead of all else: one call per item of LIST, comma-separated
+ *            letter and size ("w1M,v300K": write(1) of 1 MiB, writev(1) of
+ *            300 KiB in two parts), each call's outcome ("w1M: Connection
+ *            refused" or "w1M: 1048576") on a line of the file given with
+ *            -o FILE (stdout may be a dead socket by then).
  *
  * Any failure prints "seccomp-writer: what: strerror" on stderr, exit 1.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -182,12 +189,51 @@ static void storm(int restart)
 		die("setitimer");
 }
 
+static void wait_for(const char *path)
+{
+	char c[64];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		die(path);
+	while (read(fd, c, sizeof c) > 0)
+		;
+	close(fd);
+}
+
+/* -R: one call per item, its outcome reported, nothing retried. */
+static int report(const char *list, const char *out)
+{
+	FILE *f = fopen(out, "w");
+	char *items = strdup(list), *save = NULL;
+
+	if (!f || !items)
+		die(out);
+	for (char *it = strtok_r(items, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		size_t n = parse_size(it + 1);
+		char *buf = calloc(1, n ? n : 1);
+		struct iovec iov[2] = { { buf, n / 2 }, { buf + n / 2, n - n / 2 } };
+		ssize_t r;
+
+		if (!buf)
+			die("malloc");
+		r = it[0] == 'v' ? writev(1, iov, 2) : write(1, buf, n);
+		if (r < 0)
+			fprintf(f, "%s: %s\n", it, strerror(errno));
+		else
+			fprintf(f, "%s: %zd\n", it, r);
+		free(buf);
+	}
+	free(items);
+	return fclose(f) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-	const char *ops = "wvf";
+	const char *ops = "wvf", *list = NULL, *out = NULL;
 	int threads = 0, verbose = 0, c;
 
-	while ((c = getopt(argc, argv, "s:m:aAt:n:DvQb:")) != -1) {
+	while ((c = getopt(argc, argv, "s:m:aAt:n:DvQb:W:R:o:")) != -1) {
 		switch (c) {
 		case 's': size = parse_size(optarg); break;
 		case 'm': ops = optarg; break;
@@ -204,9 +250,14 @@ int main(int argc, char **argv)
 				die("setsockopt");
 			break;
 		}
+		case 'W': wait_for(optarg); break;
+		case 'R': list = optarg; break;
+		case 'o': out = optarg; break;
 		default: return 2;
 		}
 	}
+	if (list)
+		return report(list, out ? out : "/dev/stderr");
 	if (threads > 0) {
 		pthread_t tid[64];
 		if (threads > 64)
