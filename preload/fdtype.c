@@ -44,7 +44,7 @@ enum { UNKNOWN = 0, OURS = 1, OTHER = 2 };
 #define GEN_ONE ((uint64_t)1 << 32)
 
 static _Atomic uint64_t cache[CACHE_FDS];
-static _Atomic unsigned adopted;	/* bit fd for fds 1 and 2 */
+_Atomic unsigned dtee_adopted;	/* bit fd for fds 1 and 2 */
 
 /* The sockets given as fds 1 and 2, set once by the constructor. */
 static struct {
@@ -149,7 +149,7 @@ void dtee_fd_forget(int fd)
 	if (fd < 0)
 		return;
 	if (fd <= 2)
-		atomic_fetch_and(&adopted, ~(1u << fd));
+		atomic_fetch_and(&dtee_adopted, ~(1u << fd));
 	if (fd < CACHE_FDS) {
 		uint64_t e = atomic_load_explicit(&cache[fd], memory_order_relaxed);
 
@@ -174,11 +174,11 @@ void dtee_fd_forget_all(void)
 void dtee_fd_adopt(int fd)
 {
 	if (fd >= 0 && fd <= 2)
-		atomic_fetch_or(&adopted, 1u << fd);
+		atomic_fetch_or(&dtee_adopted, 1u << fd);
 }
 
 int dtee_fd_adopted(int fd)
 {
 	return fd >= 0 && fd <= 2 &&
-	       (atomic_load_explicit(&adopted, memory_order_relaxed) & (1u << fd));
+	       (atomic_load_explicit(&dtee_adopted, memory_order_relaxed) & (1u << fd));
 }

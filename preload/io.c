@@ -5,8 +5,8 @@
  * Each calls the real function first and returns its result untouched
  * unless it failed with EMSGSIZE or ENOBUFS on one of our sockets (the
  * process's stdout/stderr datagram sockets, fdtype.c; checked only then),
- * when the data goes out split into datagrams that fit (split.c).  Small
- * writes cost one indirect call and an errno save.
+ * when the data goes out split into datagrams that fit (split.c).  Writes
+ * of at most DTEE_ALWAYS_FITS bytes cost a comparison and a tail call.
  */
 #include <errno.h>
 #include <limits.h>
@@ -45,7 +45,7 @@ DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
 	return dtee_send_split(fd, iov, cnt, how, flags, saved);
 }
 
-ssize_t dtee_write(int fd, const void *buf, size_t n)
+DTEE_COLD static ssize_t dtee_write_large(int fd, const void *buf, size_t n)
 {
 	int saved = errno;
 	ssize_t r = real_write(fd, buf, n);
@@ -56,6 +56,13 @@ ssize_t dtee_write(int fd, const void *buf, size_t n)
 	v.iov_base = (void *)buf;
 	v.iov_len = n;
 	return write_failed(fd, &v, 1, DTEE_BY_WRITE, 0, saved);
+}
+
+ssize_t dtee_write(int fd, const void *buf, size_t n)
+{
+	if (dtee_quick(n))
+		return real_write(fd, buf, n);
+	return dtee_write_large(fd, buf, n);
 }
 
 static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
@@ -73,6 +80,8 @@ static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
  * speaks a datagram protocol with other flags or addresses keeps EMSGSIZE. */
 static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 {
+	if (n <= DTEE_ALWAYS_FITS)	/* send's EAGAIN is never waited out */
+		return real_send(fd, buf, n, flags);
 	int saved = errno;
 	ssize_t r = real_send(fd, buf, n, flags);
 	struct iovec v;

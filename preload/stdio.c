@@ -95,7 +95,8 @@ static size_t pieces_for(size_t len, FILE *fp)
 	return len > piece ? piece : 0;
 }
 
-static size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lock)
+DTEE_COLD static size_t dtee_fwrite_large(const void *p, size_t size, size_t n, FILE *fp,
+					  int lock)
 {
 	size_t total, done, piece;
 
@@ -107,6 +108,17 @@ static size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lo
 	if (lock)
 		funlockfile(fp);
 	return done == total ? n : done / size;
+}
+
+/* Up to DTEE_STDIO_SMALL bytes stdio never writes more than its buffer:
+ * straight to the real call, as a tail call. */
+static inline size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lock)
+{
+	size_t total;
+
+	if (!__builtin_mul_overflow(size, n, &total) && total <= DTEE_STDIO_SMALL)
+		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
+	return dtee_fwrite_large(p, size, n, fp, lock);
 }
 
 static int dtee_fputs(const char *s, FILE *fp, int lock)
