@@ -390,6 +390,12 @@ void supervise_child(struct supervisor *sv)
 	 * command's stopped writes would wait for an answer for ever. */
 	if (listener >= 0)
 		close(listener);
+	/* Start the command only once dtee has its supervisor and the heir
+	 * in place (dtee then closes its end): killed a moment later, dtee
+	 * must already have an heir to let the stopped calls run. */
+	char go;
+	while (read(sv->pair[1], &go, 1) < 0 && errno == EINTR)
+		;
 	close(sv->pair[1]);
 }
 
@@ -413,13 +419,8 @@ static int take_listener(struct supervisor *sv)
 	sv->pair[1] = -1;
 	while ((n = recvmsg(sv->pair[0], &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	int e = errno;
-	close(sv->pair[0]);
-	sv->pair[0] = -1;
-	if (n < 0) {
-		errno = e;
+	if (n < 0)
 		return -1;
-	}
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
@@ -925,7 +926,25 @@ fail:
 	return false;
 }
 
+/* Let the child go on to exec the command: it waits for the end of the
+ * socket pair (supervise_child). */
+static void release_child(struct supervisor *sv)
+{
+	if (sv->pair[0] >= 0) {
+		close(sv->pair[0]);
+		sv->pair[0] = -1;
+	}
+}
+
+static void start(struct supervisor *sv);
+
 void supervise_start(struct supervisor *sv)
+{
+	start(sv);
+	release_child(sv);
+}
+
+static void start(struct supervisor *sv)
 {
 	pthread_t thread;
 	int err;
