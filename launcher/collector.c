@@ -50,6 +50,7 @@ struct collector {
 	struct cron *cron;
 	enum pass pass;
 	unsigned nslots;
+	size_t page;
 	size_t slot_size;	/* the largest datagram, in whole pages */
 	size_t stride;		/* from one slot to the next */
 	char *arena;
@@ -90,7 +91,7 @@ static enum pass choose_pass(const struct sinks *s, bool cron)
 
 static void setup_buffers(struct collector *c)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = c->page = (size_t)sysconf(_SC_PAGESIZE);
 
 	c->slot_size = (c->sk->max_dgram + page - 1) / page * page;
 	/* One page more than a slot, so that the slots' first pages, where
@@ -195,9 +196,25 @@ static void truncated(struct collector *c, enum source src, size_t len)
 	c->sinks->write_failed = true;
 }
 
+/* After a large datagram, take one at a time, into slot 0, until they are
+ * small again: a batch of large ones would touch many slots at once. Slot 0
+ * keeps its pages for the next one; the others give back what lies beyond
+ * KEEP_RESIDENT. */
+static void shrink(struct collector *c, int received)
+{
+	c->vlen = 1;
+	for (int i = 1; i < received; i++) {
+		size_t len = c->msgs[i].msg_len;
+		if (len > KEEP_RESIDENT)
+			madvise((char *)c->slot_iov[i].iov_base + KEEP_RESIDENT,
+				(len - KEEP_RESIDENT + c->page - 1) / c->page * c->page,
+				MADV_DONTNEED);
+	}
+}
+
 static void dispatch(struct collector *c, int received)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	bool large = false;
 
 	c->n = 0;
 	for (int i = 0; i < received; i++) {
@@ -205,6 +222,7 @@ static void dispatch(struct collector *c, int received)
 		size_t len = c->msgs[i].msg_len;
 		enum source src = sockets_source(c->sk, &c->addrs[i], h->msg_namelen);
 
+		large |= len > KEEP_RESIDENT;
 		h->msg_namelen = sizeof c->addrs[i];
 		if (src == SOURCE_CTL) {
 			if (len == 1 && *(char *)c->slot_iov[i].iov_base == END_MARKER)
@@ -220,20 +238,10 @@ static void dispatch(struct collector *c, int received)
 	}
 	if (c->n > 0)
 		output(c);
-	/* After a large datagram, take one at a time, into slot 0, until they
-	 * are small again: a batch of large ones would touch many slots at
-	 * once. Slot 0 keeps its pages for the next one; the others give
-	 * back what lies beyond KEEP_RESIDENT. */
-	c->vlen = c->nslots;
-	for (int i = 0; i < received; i++) {
-		size_t len = c->msgs[i].msg_len;
-		if (len <= KEEP_RESIDENT)
-			continue;
-		c->vlen = 1;
-		if (i > 0)
-			madvise((char *)c->slot_iov[i].iov_base + KEEP_RESIDENT,
-				(len - KEEP_RESIDENT + page - 1) / page * page, MADV_DONTNEED);
-	}
+	if (large)
+		shrink(c, received);
+	else
+		c->vlen = c->nslots;
 }
 
 /* Receive one batch; wait for the first datagram unless told not to. */
