@@ -15,7 +15,7 @@ CXXFLAGS   ?= -O2 -g
 B          ?= build
 
 DTEE_WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-DTEE_CPPFLAGS := -D_GNU_SOURCE -DDTEE_VERSION='"$(VERSION)"' -DDTEE_PKGLIBDIR='"$(PKGLIBDIR)"'
+DTEE_CPPFLAGS := -Icommon -D_GNU_SOURCE -DDTEE_VERSION='"$(VERSION)"' -DDTEE_PKGLIBDIR='"$(PKGLIBDIR)"'
 DTEE_CFLAGS   := -std=gnu11 $(DTEE_WARN)
 # Extra flags for every object, set by the sanitizer targets.
 SAN           ?=
@@ -33,7 +33,7 @@ $(B)/dtee: $(LAUNCHER_OBJ)
 $(B)/cronty: | $(B)/dtee
 	ln -sf dtee $@
 
-$(B)/launcher/%.o: launcher/%.c $(wildcard launcher/*.h) Makefile
+$(B)/launcher/%.o: launcher/%.c $(wildcard launcher/*.h common/*.h) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
 
