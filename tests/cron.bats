@@ -94,22 +94,35 @@ signal_dtee() {
 	tmpdir_is_empty
 }
 
-@test "a second stop signal ends cronty even while its stdout is not read" {
-	mkfifo stalled ready
-	exec 5<>stalled		# a reader that never reads
-	"$HELPERS/waitstatus" "$DTEE" -q sh -c 'head -c 1000000 /dev/zero; echo >ready; exit 1' \
-		>stalled 2>err 3>status &
+# blocked_writing PID PATH: PID is in write() or writev() on its fd open on PATH.
+blocked_writing() {
+	local nr fd
+	read -r nr fd _ </proc/"$1"/syscall || return 1
+	[ "$nr" = 1 ] || [ "$nr" = 20 ] || return 1
+	[ "$(readlink /proc/"$1"/fd/$((fd)))" = "$(readlink -f "$2")" ]
+}
+
+@test "stop signals while an output is blocked: the write ends, every output gets the data, then death" {
+	head -c 300000 /dev/urandom >data
+	mkfifo fifo
+	exec 5<>fifo		# a reader that does not read yet
+	"$HELPERS/waitstatus" "$DTEE" -q -O file1 -O fifo -O file2 cat data >out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	dtee_pid=$(pgrep -P "$waiter")
-	# SIGTERM until it dies, as an impatient user would: two pending
-	# SIGTERMs are one, so the second may take another try.
-	while kill -TERM "$dtee_pid" 2>/dev/null; do
-		sleep 0.05
-	done
-	wait "$waiter"
+	until dtee_pid=$(pgrep -P "$waiter"); do sleep 0.01; done
+	until blocked_writing "$dtee_pid" fifo; do sleep 0.01; done
+	kill -INT "$dtee_pid"
+	kill -STOP "$dtee_pid"
+	kill -CONT "$dtee_pid"
+	kill -INT "$dtee_pid"
+	kill -0 "$dtee_pid"	# still there, still blocked
+	head -c 300000 <&5 >fifo.out
 	exec 5<&-
-	[ "$(cat status)" = "signaled 15" ]
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 2" ]
+	[ "$(cat err)" = "$DTEE: received signal 2: Interrupt" ] || fail "$(cat err)"
+	for f in file1 fifo.out file2 out; do
+		cmp data "$f" || fail "$f is not whole"
+	done
 }
 
 @test "-i with SIGINT: cronty ignores it and the command runs to the end" {
@@ -201,10 +214,12 @@ $DTEE: sh: exited with status 0" ]
 $DTEE: sh: exited with status 5" ]
 }
 
-@test "stdout closed by its reader: message, death by SIGPIPE, files complete" {
+@test "stdout closed by its reader: stderr still replayed, message, 'received signal', death by SIGPIPE" {
 	run --separate-stderr bash -c '"$HELPERS/waitstatus" "$DTEE" -q -O file sh -c "seq 1 100000; echo >&2 err; seq 1 100000" 3>status | head -1'
 	[ "$output" = 1 ]
-	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$stderr" = "err
+$DTEE: stdout: write: Broken pipe
+$DTEE: received signal 13: Broken pipe" ] || fail "$stderr"
 	[ "$(cat status)" = "signaled 13" ]
 	# dtee stopped at the broken pipe; the file has what came before it.
 	[ "$(head -3 file)" = "1
@@ -215,7 +230,8 @@ $DTEE: sh: exited with status 5" ]
 @test "stdout closed by its reader: the message names stdout" {
 	"$HELPERS/waitstatus" "$DTEE" -q sh -c 'seq 1 100000; exit 1' 2>err 3>status | head -1 >/dev/null
 	[ "$(cat status)" = "signaled 13" ]
-	[ "$(cat err)" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat err)" = "$DTEE: stdout: write: Broken pipe
+$DTEE: received signal 13: Broken pipe" ] || fail "$(cat err)"
 }
 
 @test "normal mode: SIGTERM and SIGHUP kill dtee like tee" {
