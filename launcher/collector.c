@@ -50,6 +50,7 @@ struct collector {
 	char *arena;
 	unsigned vlen;		/* slots offered to the next receive */
 	unsigned queue_max;	/* datagrams the queue can hold at once */
+	unsigned small_run;	/* small datagrams taken one at a time since a large one */
 	bool end_seen;
 	bool want_control;	/* times or pids asked for */
 	struct mmsghdr msgs[BATCH_MAX];
@@ -133,13 +134,21 @@ static void truncated(enum stream s, size_t len)
 	    s == STREAM_ERR ? "stderr" : "stdout", len);
 }
 
-/* After a large datagram, take one at a time, into slot 0, until they are
- * small again: a batch of large ones would touch many slots at once. Slot 0
- * keeps its pages for the next one; the others give back what lies beyond
- * KEEP_RESIDENT. */
-static void shrink(struct collector *c, int received)
+/* How many slots the next receive offers. A batch of large datagrams would
+ * touch many slots at once, so after a large one dtee takes one at a time,
+ * into slot 0, until a whole queue's worth of small ones has gone by: only
+ * then can no large datagram that was queued behind them be left. Slot 0
+ * keeps its pages for the next large one; the others give back what lies
+ * beyond KEEP_RESIDENT. */
+static void adapt(struct collector *c, int received, bool large)
 {
+	if (!large) {
+		if (c->vlen < c->nslots && (c->small_run += (unsigned)received) >= c->queue_max)
+			c->vlen = c->nslots;
+		return;
+	}
 	c->vlen = 1;
+	c->small_run = 0;
 	for (int i = 1; i < received; i++) {
 		size_t len = c->msgs[i].msg_len;
 		if (len > KEEP_RESIDENT)
@@ -181,10 +190,7 @@ static void dispatch(struct collector *c, int received)
 		c->batch.n = n;
 		sinks_write(c->sinks, &c->batch);
 	}
-	if (large)
-		shrink(c, received);
-	else
-		c->vlen = c->nslots;
+	adapt(c, received, large);
 }
 
 /* Receive one batch; wait for the first datagram unless told not to.
