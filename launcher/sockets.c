@@ -1,9 +1,18 @@
 /* sockets.c: one bound input socket and three senders connected to it, in a
  * private directory that is gone before the command starts. The kernel keeps
  * each socket's name after the path is unlinked, so the sender's address
- * still tells the streams apart, and nobody can reach the input any more. */
+ * still tells the streams apart, and nobody can reach the input any more.
+ *
+ * The names exist for a few system calls only, and even a SIGKILL then must
+ * not leave them behind: a child that shares dtee's memory and file table
+ * (Linux clone(2)) makes them and removes them, while dtee waits. The
+ * sockets it creates are dtee's; if dtee is killed meanwhile, the child
+ * still removes the names before it exits. Only a kill of both (the whole
+ * process group) can leave them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sink.h"
@@ -134,24 +144,69 @@ static int create_all(struct sockets *s, unsigned needs, const char **what)
 	return 0;
 }
 
-int sockets_create(struct sockets *s, unsigned needs)
-{
-	char dir[PATH_MAX];
+/* The work of the set-up child, and what it found. */
+struct setup {
+	struct sockets *s;
+	unsigned needs;
+	int result, err;
 	const char *where, *what;
+	char dir[PATH_MAX];
+};
 
-	*s = (struct sockets){ .in = -1, .out = -1, .err = -1, .ctl = -1 };
-	if (tmpdir_try(make_dir, dir, &where) < 0) {
-		msg("cannot create a directory for sockets in %s: %s", where, strerror(errno));
-		return -1;
+/* In the child: make the directory and the sockets, remove the names. No
+ * messages here: the child shares dtee's memory, and dtee speaks after. */
+static int setup_child(void *arg)
+{
+	struct setup *u = arg;
+
+	u->what = NULL;
+	if (tmpdir_try(make_dir, u->dir, &u->where) < 0) {
+		u->err = errno;
+		u->result = -1;
+		return 0;
 	}
 	for (int i = 0; i < NSOCKS; i++)
-		set_path(&s->addr[i], &s->addr_len[i], dir, names[i]);
+		set_path(&u->s->addr[i], &u->s->addr_len[i], u->dir, names[i]);
+	u->result = create_all(u->s, u->needs, &u->what);
+	u->err = errno;
+	remove_names(u->s, u->dir);
+	return 0;
+}
 
-	int r = create_all(s, needs, &what);
-	int e = errno;
-	remove_names(s, dir);
-	if (r < 0) {
-		msg("%s: %s", what, strerror(e));
+/* The child's stack: it makes a few system calls and formats paths. */
+#define SETUP_STACK (64 * 1024)
+
+/* Run setup_child in a child that shares memory and files, with every
+ * signal blocked, and wait for it; where clone() cannot, in dtee itself. */
+static void run_setup(struct setup *u)
+{
+	static char stack[SETUP_STACK] __attribute__((aligned(16)));
+	sigset_t all, old;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid_t pid = clone(setup_child, stack + sizeof stack,
+			  CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, u);
+	if (pid < 0)
+		setup_child(u);
+	else
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int sockets_create(struct sockets *s, unsigned needs)
+{
+	struct setup u = { .s = s, .needs = needs };
+
+	*s = (struct sockets){ .in = -1, .out = -1, .err = -1, .ctl = -1 };
+	run_setup(&u);
+	if (u.result < 0 && !u.what) {
+		msg("cannot create a directory for sockets in %s: %s", u.where, strerror(u.err));
+		return -1;
+	}
+	if (u.result < 0) {
+		msg("%s: %s", u.what, strerror(u.err));
 		int *fds[] = { &s->in, &s->out, &s->err, &s->ctl };
 		for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (*fds[i] >= 0)
