@@ -45,11 +45,18 @@ include tests/tests.mk
 # package, else the npm registry into .deps/); ensure-tools installs the
 # everyday tools the suites use. Node and Go are installed by the suites that
 # need them (scripts/ensure-node, ensure-go), which skip with a reason where
-# they cannot be.
+# they cannot be. BATS_FLAGS='--jobs 2' runs tests in parallel, through GNU
+# parallel; without it, the tests run one at a time and make says so.
 check: all test-helpers
 	@scripts/ensure-tools
-	@bats=$$(scripts/ensure-bats) && \
-	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap $(BATS_FLAGS) tests/ 2>&1; echo "bats exit $$?"; } | \
+	@bats=$$(scripts/ensure-bats) && set -- $(BATS_FLAGS) && \
+	if ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then \
+		jobs= skip=; for f; do shift; [ -z "$$skip" ] || { skip=; continue; }; case $$f in \
+		-j|--jobs) jobs=off skip=1 ;; -j*|--jobs=*) jobs=off ;; *) set -- "$$@" "$$f" ;; \
+		esac; done; \
+		[ -z "$$jobs" ] || echo "make check: --jobs needs GNU parallel, not found: the tests run one at a time" >&2; \
+	fi && \
+	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap "$$@" tests/ 2>&1; echo "bats exit $$?"; } | \
 		scripts/tap-summary
 
 # Sanitizers: rebuild everything in build-asan/ and run the whole suite there.
