@@ -23,18 +23,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define TEST_PROG "bench-writer"
+#include "test.h"
+
 #define STAMP_LEN 16
 
 enum pattern { PAT_OUT, PAT_ERR, PAT_ALT };
 
-static const char *prog = "bench-writer";
-
-static void die(const char *what, int err)
-{
-	/* stderr may be the stream being measured; say it anyway. */
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(err));
-	exit(1);
-}
+static const char *prog = TEST_PROG;
 
 static void usage(void)
 {
@@ -90,24 +86,6 @@ static void stamp(char *buf, size_t len, uint64_t seq)
 	}
 }
 
-/* write_all: the full-write loop; retries on EINTR and short counts. */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die(fd == 1 ? "stdout: write" : "stderr: write", errno);
-		}
-		if (n == 0)
-			die(fd == 1 ? "stdout: write" : "stderr: write", EIO);
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t total = 1 << 20, count = 0, wsize = 4096;
@@ -151,8 +129,10 @@ int main(int argc, char **argv)
 		total = count * wsize;
 	if (single)
 		wsize = total;
-	if ((uint64_t)(size_t)wsize != wsize)
-		die("write size", EOVERFLOW);
+	if ((uint64_t)(size_t)wsize != wsize) {
+		errno = EOVERFLOW;
+		die("write size");
+	}
 
 	/* One buffer per stream used, so the stamp is the only per-write work. */
 	char *buf[2] = { NULL, NULL };
@@ -161,7 +141,7 @@ int main(int argc, char **argv)
 			continue;
 		buf[s] = malloc(wsize);
 		if (buf[s] == NULL)
-			die("malloc", errno);
+			die("malloc");
 		fill(buf[s], wsize, s == 0 ? 'o' : 'e');
 	}
 
