@@ -17,6 +17,9 @@ B          ?= build
 DTEE_WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DTEE_CPPFLAGS := -Icommon -D_GNU_SOURCE -DDTEE_VERSION='"$(VERSION)"' -DDTEE_PKGLIBDIR='"$(PKGLIBDIR)"'
 DTEE_CFLAGS   := -std=gnu11 $(DTEE_WARN)
+# Header dependencies, written by the compiler next to each object (.d) and
+# read back below: a changed header rebuilds what includes it.
+DTEE_DEPFLAGS := -MMD -MP
 # Extra flags for every object, set by the sanitizer targets.
 SAN           ?=
 
@@ -33,9 +36,11 @@ $(B)/dtee: $(LAUNCHER_OBJ)
 $(B)/cronty: | $(B)/dtee
 	ln -sf dtee $@
 
-$(B)/launcher/%.o: launcher/%.c $(wildcard launcher/*.h common/*.h) Makefile
+$(B)/launcher/%.o: launcher/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+
+-include $(LAUNCHER_OBJ:.o=.d)
 
 include preload/preload.mk
 include tests/tests.mk
