@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --seccomp (issue 6): large writes that libdtee.so cannot see (static C,
+# --seccomp: large writes that libdtee.so cannot see (static C,
 # Go) reach every output whole, once, and in order, under signals, threads,
 # grandchildren, redirections, nesting, and dtee's death. Every check is
 # byte-exact against the same command run without dtee.
