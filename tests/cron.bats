@@ -67,16 +67,17 @@ $DTEE: sh: exited with status 0" ]
 }
 
 # signal_dtee SIGNAL: run cronty on a command that writes, then waits; send
-# SIGNAL to dtee, then let the command go on. Leaves out, err and status.
+# SIGNAL to dtee, then end the command. Leaves out, err and status.
 signal_dtee() {
+	local cmd dtee_pid
 	mkfifo ready
-	"$HELPERS/waitstatus" "$DTEE" -q -C comb sh -c 'echo 1; echo 2; echo >ready; exec sleep 30' \
+	"$HELPERS/waitstatus" "$DTEE" -q -C comb sh -c 'echo 1; echo 2; echo $$ $PPID >ready; exec sleep 30' \
 		>out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	pkill -"$1" -P "$waiter"
+	read -r cmd dtee_pid <ready
+	kill -"$1" "$dtee_pid"
 	wait "$waiter"
-	pkill -f 'sleep 30' || true
+	stop_pids "$cmd"
 }
 
 @test "SIGTERM, SIGHUP, SIGINT and SIGPIPE to dtee: replay, 'received signal', death by it" {
@@ -127,11 +128,11 @@ blocked_writing() {
 
 @test "-i with SIGINT: cronty ignores it and the command runs to the end" {
 	mkfifo ready go
-	"$HELPERS/waitstatus" "$DTEE" -q -i sh -c 'echo 1; echo >ready; read -r _ <go; echo 2 >&2' \
+	"$HELPERS/waitstatus" "$DTEE" -q -i sh -c 'echo 1; echo $PPID >ready; read -r _ <go; echo 2 >&2' \
 		>out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	pkill -INT -P "$waiter"
+	read -r dtee_pid <ready
+	kill -INT "$dtee_pid"
 	echo >go
 	wait "$waiter"
 	[ "$(cat status)" = "exited 0" ]
@@ -237,12 +238,12 @@ $DTEE: received signal 13: Broken pipe" ] || fail "$(cat err)"
 @test "normal mode: SIGTERM and SIGHUP kill dtee like tee" {
 	for sig in TERM:15 HUP:1; do
 		mkfifo ready
-		"$HELPERS/waitstatus" "$DTEE" sh -c 'echo >ready; exec sleep 30' >/dev/null 3>status &
+		"$HELPERS/waitstatus" "$DTEE" sh -c 'echo $$ $PPID >ready; exec sleep 30' >/dev/null 3>status &
 		waiter=$!
-		read -r _ <ready
-		pkill -"${sig%:*}" -P "$waiter"
+		read -r cmd dtee_pid <ready
+		kill -"${sig%:*}" "$dtee_pid"
 		wait "$waiter"
-		pkill -f 'sleep 30' || true
+		stop_pids "$cmd"
 		[ "$(cat status)" = "signaled ${sig#*:}" ]
 		rm ready
 	done

@@ -28,18 +28,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#define TEST_PROG "bench-writer"
+#include "test.h"
+
 #define STAMP_LEN 16
 
 enum pattern { PAT_OUT, PAT_ERR, PAT_ALT };
 
-static const char *prog = "bench-writer";
-
-static void die(const char *what, int err)
-{
-	/* stderr may be the stream being measured; say it anyway. */
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(err));
-	exit(1);
-}
+static const char *prog = TEST_PROG;
 
 static void usage(void)
 {
@@ -96,24 +92,6 @@ static void stamp(char *buf, size_t len, uint64_t seq)
 	}
 }
 
-/* write_all: the full-write loop; retries on EINTR and short counts. */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die(fd == 1 ? "stdout: write" : "stderr: write", errno);
-		}
-		if (n == 0)
-			die(fd == 1 ? "stdout: write" : "stderr: write", EIO);
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 /* What every writing thread shares: the next write to make is taken with
  * an atomic counter, so the writes are the same whatever the threads. */
 struct plan {
@@ -163,7 +141,7 @@ static void *writer(void *arg)
 		if (!own[s])
 			continue;
 		if ((own[s] = malloc(p->room)) == NULL)
-			die("malloc", errno);
+			die("malloc");
 		memcpy(own[s], p->buf[s], p->room);
 	}
 
@@ -227,8 +205,10 @@ int main(int argc, char **argv)
 		total = wsize2 ? (count + 1) / 2 * wsize + count / 2 * wsize2 : count * wsize;
 	if (single)
 		wsize = total;
-	if ((uint64_t)(size_t)wsize != wsize)
-		die("write size", EOVERFLOW);
+	if ((uint64_t)(size_t)wsize != wsize) {
+		errno = EOVERFLOW;
+		die("write size");
+	}
 
 	/* One buffer per stream used, so the stamp is the only per-write work. */
 	char *buf[2] = { NULL, NULL };
@@ -238,7 +218,7 @@ int main(int argc, char **argv)
 		size_t room = wsize2 > wsize ? wsize2 : wsize;
 		buf[s] = malloc(room);
 		if (buf[s] == NULL)
-			die("malloc", errno);
+			die("malloc");
 		fill(buf[s], room, s == 0 ? 'o' : 'e');
 	}
 
@@ -252,7 +232,7 @@ int main(int argc, char **argv)
 	pthread_t tid[1024];
 	for (uint64_t t = 0; t < threads; t++)
 		if ((errno = pthread_create(&tid[t], NULL, writer, &plan)) != 0)
-			die("pthread_create", errno);
+			die("pthread_create");
 	for (uint64_t t = 0; t < threads; t++)
 		pthread_join(tid[t], NULL);
 	return 0;
