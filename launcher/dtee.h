@@ -27,6 +27,9 @@ struct output_opt {
 	bool append;
 };
 
+/* --color=WHEN */
+enum color_when { COLOR_NEVER, COLOR_AUTO, COLOR_ALWAYS };
+
 struct options {
 	struct output_opt *outputs;
 	size_t noutputs;
@@ -34,6 +37,8 @@ struct options {
 	bool cron;
 	bool preload;
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
+	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
+	enum color_when color;	/* --color, or DTEE_COLOR */
 	char **command;		/* NULL-terminated, at least one word */
 };
 

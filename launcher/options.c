@@ -28,6 +28,13 @@ static const char usage_text[] =
 	"                                 to standard error or fails, then replay all of\n"
 	"                                 its output in order and report its exit status\n"
 	"                                 (the default when invoked as cronty)\n"
+	"      --keep-buffering           leave COMMAND's own output buffering as it is\n"
+	"                                 (by default its stdout is line-buffered, as\n"
+	"                                 on a terminal, so the order is as printed)\n"
+	"      --color[=WHEN]             show standard error in red on a terminal;\n"
+	"                                 WHEN is never (default), auto or always\n"
+	"                                 (default from DTEE_COLOR; NO_COLOR turns\n"
+	"                                 auto off)\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
@@ -50,7 +57,7 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP };
+enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP, OPT_KEEP_BUFFERING, OPT_COLOR };
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -63,6 +70,9 @@ static const struct option long_opts[] = {
 	{ "cron", no_argument, NULL, 'q' },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
+	{ "keep-buffering", no_argument, NULL, OPT_KEEP_BUFFERING },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -125,6 +135,33 @@ static void add_file(struct options *opts, const char *path, unsigned streams, b
 	add_output(opts, OUTPUT_FILE, path, streams, append);
 }
 
+/* never, auto or always (also as no, tty, yes and the like, as GNU ls
+ * takes them); -1 for anything else. */
+static int color_when(const char *word)
+{
+	static const struct { const char *word; enum color_when when; } words[] = {
+		{ "never", COLOR_NEVER }, { "no", COLOR_NEVER }, { "none", COLOR_NEVER },
+		{ "auto", COLOR_AUTO }, { "tty", COLOR_AUTO }, { "if-tty", COLOR_AUTO },
+		{ "always", COLOR_ALWAYS }, { "yes", COLOR_ALWAYS }, { "force", COLOR_ALWAYS },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(word, words[i].word) == 0)
+			return (int)words[i].when;
+	return -1;
+}
+
+static enum color_when parse_color(const char *arg, const char *from)
+{
+	int when = color_when(arg);
+
+	if (when < 0) {
+		msg("invalid argument '%s' for %s (never, auto or always)", arg, from);
+		usage_error();
+	}
+	return (enum color_when)when;
+}
+
 void options_parse(struct options *opts, int argc, char **argv)
 {
 	const char *base = strrchr(prog, '/');
@@ -135,6 +172,9 @@ void options_parse(struct options *opts, int argc, char **argv)
 	/* Set and neither empty nor 0: on, so cron lines need not change. */
 	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
 	opts->cron = strcmp(base ? base + 1 : prog, "cronty") == 0;
+	const char *color = getenv("DTEE_COLOR");
+	if (color && *color)
+		opts->color = parse_color(color, "DTEE_COLOR");
 	opterr = 0;
 	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
@@ -148,6 +188,11 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'q': opts->cron = true; break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
+		case OPT_KEEP_BUFFERING: opts->keep_buffering = true; break;
+		case OPT_COLOR:
+			/* --color alone means auto, as in GNU grep. */
+			opts->color = optarg ? parse_color(optarg, "'--color'") : COLOR_AUTO;
+			break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv[word]);

@@ -203,6 +203,8 @@ static void spool_finish(struct sink *k, const struct ending *e)
 	if (!s->live && ok)
 		return;		/* silence */
 	release(s);
+	if (s->pass->ops->finish)
+		s->pass->ops->finish(s->pass, e);
 	outlets_report();
 	/* dtee's own stop signal, or a SIGPIPE from the replay itself: then
 	 * dtee dies of it before it could report. */
