@@ -34,7 +34,7 @@ static const char usage_text[] =
 	"      --color[=WHEN]             show standard error in red on a terminal;\n"
 	"                                 WHEN is never (default), auto or always\n"
 	"                                 (default from DTEE_COLOR; NO_COLOR turns\n"
-	"                                 auto off)\n"
+	"                                 auto off; also --colour)\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
