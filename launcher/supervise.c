@@ -23,7 +23,11 @@
  *
  * A datagram socket that is not dtee's own (the sockets of a dtee started
  * inside the command, whose own filter the kernel refuses with EBUSY) is
- * fetched with pidfd_getfd() and served the same way.
+ * fetched with pidfd_getfd() and served the same way, except that every
+ * datagram carries the writer's identity (SCM_CREDENTIALS: its process,
+ * real uid and gid), never dtee's: the socket's reader may trust it. Only
+ * a privileged dtee may claim another process; where the kernel refuses,
+ * the call runs in the process, as it would without the supervisor.
  *
  * dtee can die, or exit, before the command's last process. A listener
  * that no one holds any more makes every stopped call fail with ENOSYS,
@@ -138,6 +142,8 @@ struct job {
 	pid_t pid;
 	int sock;		/* where to send */
 	int owned;		/* a foreign socket's copy, closed when done */
+	bool claim;		/* send as the writer (foreign sockets) */
+	struct ucred cred;	/* the writer's identity, when claim */
 	int slot;		/* a worker's index in shared->busy, or -1 */
 	int cnt;
 	size_t total;
@@ -472,28 +478,41 @@ static int our_socket(struct supervisor *sv, pid_t pid, int fd)
 	return -1;
 }
 
-/* The thread group of a thread: pidfd_open() wants a process. */
-static pid_t thread_group(pid_t tid)
+/* What a datagram the thread tid sent itself would carry as its sender
+ * (SCM_CREDENTIALS): its process (thread group) and its real uid and gid,
+ * as /proc/TID/status shows them. The thread is stopped in the call, so
+ * they cannot change under us. False where they cannot be read. */
+static bool writer_creds(pid_t tid, struct ucred *cred)
 {
 	char path[64], line[128];
-	pid_t tgid = -1;
+	unsigned uid, gid;
+	int tgid, have = 0;
 	FILE *f;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
 	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof line, f))
+		return false;
+	while (have != 7 && fgets(line, sizeof line, f)) {
 		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
+			have |= 1;
+		else if (sscanf(line, "Uid: %u", &uid) == 1)
+			have |= 2;
+		else if (sscanf(line, "Gid: %u", &gid) == 1)
+			have |= 4;
+	}
 	fclose(f);
-	return tgid;
+	if (have != 7 || tgid <= 0)
+		return false;
+	*cred = (struct ucred){ .pid = tgid, .uid = uid, .gid = gid };
+	return true;
 }
 
 /* A copy of the command's fd if it is a Unix datagram socket (a dtee inside
- * the command), else -1. */
-static int foreign_socket(struct supervisor *sv, pid_t pid, int fd, uint64_t id)
+ * the command), else -1. cred: the writer's identity, which every datagram
+ * sent on the copy must carry (the socket's reader may trust it). */
+static int foreign_socket(struct supervisor *sv, pid_t pid, int fd, uint64_t id, struct ucred *cred)
 {
-	pid_t tgid = thread_group(pid);
+	pid_t tgid = writer_creds(pid, cred) ? cred->pid : -1;
 	int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
 	int copy = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0) : -1;
 	int type = 0;
@@ -510,6 +529,36 @@ static int foreign_socket(struct supervisor *sv, pid_t pid, int fd, uint64_t id)
 	if (copy >= 0)
 		close(copy);
 	return -1;
+}
+
+/* Send n bytes of the job's buffer as one datagram. On a foreign socket
+ * the datagram carries the writer's identity, never dtee's: its reader may
+ * trust SO_PASSCRED (journald, /dev/log readers), and the command chose
+ * it. The kernel lets only a privileged dtee claim another process
+ * (EPERM otherwise, with nothing sent). */
+static ssize_t send_piece(struct job *job, size_t n)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { job->buf, n };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t s;
+
+	if (job->claim) {
+		memset(&u, 0, sizeof u);
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof u.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+		memcpy(CMSG_DATA(c), &job->cred, sizeof job->cred);
+	}
+	while ((s = sendmsg(job->sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return s;
 }
 
 /* Copy the job's total bytes, described by the command's vector iov[0..cnt),
@@ -552,13 +601,13 @@ static struct reply relay(struct job *job)
 		/* Only now is it sure the memory was the stopped command's. */
 		if (!still_valid(sv, job->id))
 			return failed(EINTR);
-		ssize_t s;
-		while ((s = send(job->sock, job->buf, (size_t)n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-			;
-		if (s < 0) {
+		if (send_piece(job, (size_t)n) < 0) {
 			/* EAGAIN: the command made the socket non-blocking. */
 			if (done > 0)
 				break;
+			/* dtee may not send as the writer: the writer sends. */
+			if (errno == EPERM && job->claim)
+				return go_on();
 			return failed(errno);
 		}
 		done += (size_t)n;
@@ -664,6 +713,8 @@ static bool hand_over(struct supervisor *sv, int copy)
 	job->id = sv->job->id;
 	job->pid = sv->job->pid;
 	job->sock = job->owned = copy;
+	job->claim = true;
+	job->cred = sv->job->cred;
 	job->cnt = sv->job->cnt;
 	job->total = sv->job->total;
 	memcpy(job->iov, sv->job->iov, (size_t)job->cnt * sizeof job->iov[0]);
@@ -708,7 +759,7 @@ static void on_write(struct supervisor *sv, const struct seccomp_notif *req)
 	if (errno == EPERM) {
 		count_unreadable(sv);
 	} else if (errno == 0) {
-		int copy = foreign_socket(sv, job->pid, fd, job->id);
+		int copy = foreign_socket(sv, job->pid, fd, job->id, &job->cred);
 		if (copy >= 0 && hand_over(sv, copy))
 			return;
 		if (copy >= 0)

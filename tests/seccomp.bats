@@ -275,3 +275,66 @@ in_background() {
 	[[ "$output" == *"--seccomp"* ]]
 	[[ "$output" == *"DTEE_SECCOMP=1"* ]]
 }
+
+# A second user for the identity tests: created here, removed in teardown.
+other_user() {
+	[ "$(id -u)" = 0 ] || skip "needs root to run the command as another user"
+	command -v useradd >/dev/null && command -v userdel >/dev/null && command -v runuser >/dev/null ||
+		skip "needs useradd, userdel and runuser"
+	OTHER=dtee-t$$-$BATS_TEST_NUMBER
+	useradd --system --no-create-home --no-user-group --shell /bin/false "$OTHER" ||
+		fail "useradd $OTHER failed"
+	runuser -u "$OTHER" -- test -x "$HELPERS/seccomp-cred-static" ||
+		skip "$OTHER cannot run the build"
+}
+
+teardown() {
+	[ -z "${OTHER:-}" ] || userdel "$OTHER" || true
+}
+
+# listen_creds CMD...: a listener reading SO_PASSCRED gets the datagrams
+# that the writer (run by CMD as the other user, under dtee) sends on a
+# socket of its own put on fd 1; its report in creds, the writer's stderr
+# in send.err.
+listen_creds() {
+	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid
+	rm -f ready && mkfifo ready
+	"$HELPERS/seccomp-cred" listen "$name" ready >creds 3>&- &
+	lpid=$!
+	read -r _ <ready
+	"$@" "$HELPERS/seccomp-cred-static" send "$name" 1M 2>send.err ||
+		fail "the writer failed: $(cat send.err)"
+	wait "$lpid" || fail "the listener failed"
+	cat creds send.err
+}
+
+# every_datagram_from_writer: each datagram in creds carries the writer's
+# pid and the other user's uid.
+every_datagram_from_writer() {
+	local pid uid
+	pid=$(awk '$1 == "pid" { print $2 }' send.err)
+	uid=$(id -u "$OTHER")
+	[ -n "$pid" ] && [ -s creds ] || fail "no datagram"
+	run awk -v p="$pid" -v u="$uid" '$1 != p || $2 != u' creds
+	[ -z "$output" ] || fail "datagrams sent as someone else: $output"
+}
+
+@test "a socket of the command's own on fd 1: never sent on as dtee (root serves it as the writer)" {
+	other_user
+	listen_creds "$DTEE" --seccomp runuser -u "$OTHER" --
+	every_datagram_from_writer
+	grep -qx "write: 1048576" send.err
+	# Served by dtee in pieces, each sent as the writer.
+	[ "$(wc -l <creds)" -eq 4 ]
+	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((1 << 20)) ]
+}
+
+@test "a socket of the command's own on fd 1: an unprivileged dtee lets the writer send itself" {
+	other_user
+	# dtee as the other user too: it cannot claim the writer's pid.
+	listen_creds runuser -u "$OTHER" -- env TMPDIR=/tmp "$DTEE" --seccomp
+	every_datagram_from_writer
+	grep -qx "write: 1048576" send.err
+	# The writer's own single datagram, as without the supervisor.
+	[ "$(cat creds | cut -d' ' -f4)" = $((1 << 20)) ]
+}
