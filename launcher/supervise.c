@@ -535,8 +535,14 @@ static int foreign_socket(struct supervisor *sv, pid_t pid, int fd, uint64_t id,
  * the datagram carries the writer's identity, never dtee's: its reader may
  * trust SO_PASSCRED (journald, /dev/log readers), and the command chose
  * it. The kernel lets only a privileged dtee claim another process
- * (EPERM otherwise, with nothing sent). */
-static ssize_t send_piece(struct job *job, size_t n)
+ * (EPERM otherwise, with nothing sent).
+ * The socket's description is the command's: if the command made it
+ * non-blocking (node does), the send may find no room (EAGAIN). With
+ * wait_for_room (part of the write is sent already) it waits for room, so
+ * that the write stays one contiguous run; without, EAGAIN is returned, as
+ * the kernel answers the process's own non-blocking write that has no
+ * room (nothing sent). */
+static ssize_t send_piece(struct job *job, size_t n, bool wait_for_room)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -556,9 +562,13 @@ static ssize_t send_piece(struct job *job, size_t n)
 		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
 		memcpy(CMSG_DATA(c), &job->cred, sizeof job->cred);
 	}
-	while ((s = sendmsg(job->sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return s;
+	for (;;) {
+		s = sendmsg(job->sock, &m, MSG_NOSIGNAL);
+		if (s >= 0 || (errno != EINTR && (errno != EAGAIN || !wait_for_room)))
+			return s;
+		if (errno == EAGAIN)
+			(void)poll(&(struct pollfd){ job->sock, POLLOUT, 0 }, 1, -1);
+	}
 }
 
 /* Copy the job's total bytes, described by the command's vector iov[0..cnt),
@@ -601,8 +611,7 @@ static struct reply relay(struct job *job)
 		/* Only now is it sure the memory was the stopped command's. */
 		if (!still_valid(sv, job->id))
 			return failed(EINTR);
-		if (send_piece(job, (size_t)n) < 0) {
-			/* EAGAIN: the command made the socket non-blocking. */
+		if (send_piece(job, (size_t)n, done > 0) < 0) {
 			if (done > 0)
 				break;
 			/* dtee may not send as the writer: the writer sends. */

@@ -139,6 +139,27 @@ nested_asan() {
 	[ "$(cat pass.err)" = "$DTEE: --seccomp: another seccomp supervisor watches this process (Device or resource busy); running without it" ]
 }
 
+@test "fds 1 and 2 non-blocking: every trapped write completes whole, in order" {
+	reference "$W_STATIC" -N -s 4M -m wvwvex
+	# A reader slower than the writer: the queue fills while dtee relays.
+	"$DTEE" --seccomp -O out -C comb "$W_STATIC" -N -s 4M -m wvwvex 2>pass.err | cat >pass.out
+	cat pass.err | tail -n 1
+	[ "$(tail -n 1 pass.err)" = "short: 0" ]
+	same out ref.out && same pass.out ref.out && same comb ref.comb
+}
+
+@test "node with O_NONBLOCK: a 20 MB process.stdout.write stays one run, stderr after it" {
+	local node
+	node=$("$BATS_TEST_DIRNAME/../scripts/ensure-node" 2>node.why) ||
+		skip "no node: $(tail -n 1 node.why)"
+	"$DTEE" --seccomp -C log "$node" -e \
+		'process.stdout.write("O".repeat(20e6)+"\n"); console.error("ERR"); console.log("END")' \
+		2>/dev/null | cat >/dev/null
+	{ head -c 20000000 /dev/zero | tr '\0' O; printf '\nERR\nEND\n'; } >want
+	grep -boa ERR log
+	same log want
+}
+
 @test "SO_SNDBUF shrunk by the command: writes below the trap threshold still fit" {
 	reference "$W_STATIC" -Q -s 200K -m www
 	under_seccomp "$W_STATIC" -Q -b 4K -s 200K -m www

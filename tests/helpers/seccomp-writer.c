@@ -21,6 +21,11 @@
  *            `uniq | wc -l` counts THREADS*BLOCKS runs if no block was cut.
  * -D         make the process non-dumpable first (prctl PR_SET_DUMPABLE 0).
  * -v         at the end, say on stderr how many signals arrived.
+ * -N         make fds 1 and 2 non-blocking (O_NONBLOCK, as node does):
+ *            EAGAIN waits for room with poll(); at the end, say on stderr
+ *            "short: N", the number of large writes answered with less
+ *            than asked (a supervisor that cut one would let another
+ *            writer's data in between).
  * -Q         no marker lines: the large operations only.
  * -b BYTES   first set SO_SNDBUF of fd 1 to BYTES (as a command might).
  * -W FILE    first read FILE to its end (a fifo: wait for the test's go).
@@ -34,6 +39,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -46,7 +52,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "iov.h"
+
 static volatile sig_atomic_t signals_seen;
+static int nonblocking, short_writes;
 static size_t size = 1 << 20;
 static int blocks = 1;
 static int quiet;
@@ -84,15 +93,29 @@ static void fill(unsigned char *buf, size_t len, uint64_t seed)
 	}
 }
 
+/* A call failed with errno: retry it (true), or give up. EAGAIN (with -N)
+ * first waits for room. */
+static int again(void)
+{
+	if (errno == EAGAIN && nonblocking) {
+		struct pollfd p[2] = { { 1, POLLOUT, 0 }, { 2, POLLOUT, 0 } };
+		poll(p, 2, -1);
+		return 1;
+	}
+	return errno == EINTR;
+}
+
 /* write() until all is written; EINTR and short counts are retried. */
 static void write_all(int fd, const void *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && again())
 			continue;
 		if (n < 0)
 			die("write");
+		if ((size_t)n < len)
+			short_writes++;
 		p = (const char *)p + n;
 		len -= (size_t)n;
 	}
@@ -102,10 +125,12 @@ static void writev_all(int fd, struct iovec *iov, int cnt)
 {
 	while (cnt > 0) {
 		ssize_t n = writev(fd, iov, cnt);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && again())
 			continue;
 		if (n < 0)
 			die("writev");
+		if ((size_t)n < iov_total(iov, cnt))
+			short_writes++;
 		while (cnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
 			iov++;
@@ -233,7 +258,7 @@ int main(int argc, char **argv)
 	const char *ops = "wvf", *list = NULL, *out = NULL;
 	int threads = 0, verbose = 0, c;
 
-	while ((c = getopt(argc, argv, "s:m:aAt:n:DvQb:W:R:o:")) != -1) {
+	while ((c = getopt(argc, argv, "s:m:aAt:n:DvNQb:W:R:o:")) != -1) {
 		switch (c) {
 		case 's': size = parse_size(optarg); break;
 		case 'm': ops = optarg; break;
@@ -244,6 +269,12 @@ int main(int argc, char **argv)
 		case 'D': if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("prctl"); break;
 		case 'v': verbose = 1; break;
 		case 'Q': quiet = 1; break;
+		case 'N':
+			nonblocking = 1;
+			if (fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK) < 0 ||
+			    fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK) < 0)
+				die("fcntl");
+			break;
 		case 'b': {
 			int v = (int)parse_size(optarg);
 			if (setsockopt(1, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) < 0)
@@ -280,6 +311,8 @@ int main(int argc, char **argv)
 		marker(1, "after", i);
 	}
 	marker(2, "end", 0);
+	if (nonblocking)
+		fprintf(stderr, "short: %d\n", short_writes);
 	if (verbose) {
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
