@@ -7,7 +7,11 @@
  *
  * -m OPS     the large operations, in order, one letter each (default "wvf"):
  *            w write(1), v writev(1), f fwrite(stdout), e write(2),
- *            x writev(2). Before, between and after them small marker lines
+ *            x writev(2), s sendmsg(1), t sendto(1), m sendmmsg(1) (three
+ *            messages: a head, the data in two parts, a tail), p
+ *            pwritev2(1) at offset -1. Where fd 1 is no socket (the
+ *            reference run, to a file) the send calls fall back to
+ *            writev(). Before, between and after them small marker lines
  *            go to stdout and stderr alternately, so a combined file shows
  *            whether the order was kept.
  * -s SIZE    bytes per large operation (K, M suffixes; default 1M). The
@@ -32,8 +36,9 @@
  * -R LIST    instead of all else: one call per item of LIST, comma-separated
  *            letter and size ("w1M,v300K": write(1) of 1 MiB, writev(1) of
  *            300 KiB in two parts), each call's outcome ("w1M: Connection
- *            refused" or "w1M: 1048576") on a line of the file given with
- *            -o FILE (stdout may be a dead socket by then).
+ *            refused" or "w1M: 1048576", and " +SIGPIPE" if the call
+ *            raised SIGPIPE, which is caught) on a line of the file given
+ *            with -o FILE (stdout may be a dead socket by then).
  *
  * Any failure prints "seccomp-writer: what: strerror" on stderr, exit 1.
  */
@@ -143,6 +148,98 @@ static void writev_all(int fd, struct iovec *iov, int cnt)
 	}
 }
 
+/* sendmsg() of the whole vector, or writev() where fd is no socket. */
+static void sendmsg_all(int fd, struct iovec *iov, int cnt)
+{
+	while (cnt > 0) {
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+		ssize_t n = sendmsg(fd, &m, 0);
+		if (n < 0 && errno == ENOTSOCK) {
+			writev_all(fd, iov, cnt);
+			return;
+		}
+		if (n < 0 && again())
+			continue;
+		if (n < 0)
+			die("sendmsg");
+		if ((size_t)n != iov_total(iov, cnt)) {
+			errno = EMSGSIZE;
+			die("sendmsg (short)");
+		}
+		return;
+	}
+}
+
+static void sendto_all(int fd, const void *p, size_t len)
+{
+	for (;;) {
+		ssize_t n = sendto(fd, p, len, 0, NULL, 0);
+		if (n < 0 && errno == ENOTSOCK) {
+			write_all(fd, p, len);
+			return;
+		}
+		if (n < 0 && again())
+			continue;
+		if (n < 0)
+			die("sendto");
+		if ((size_t)n != len) {
+			errno = EMSGSIZE;
+			die("sendto (short)");
+		}
+		return;
+	}
+}
+
+/* sendmmsg() of three messages (head, two parts of the data, tail). */
+static void sendmmsg_all(int fd, struct iovec *head, struct iovec *data, struct iovec *tail)
+{
+	struct mmsghdr mm[3] = {
+		{ .msg_hdr = { .msg_iov = head, .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_iov = data, .msg_iovlen = 2 } },
+		{ .msg_hdr = { .msg_iov = tail, .msg_iovlen = 1 } },
+	};
+	int done = 0;
+
+	while (done < 3) {
+		int n = sendmmsg(fd, mm + done, (unsigned)(3 - done), 0);
+		if (n < 0 && errno == ENOTSOCK) {
+			for (; done < 3; done++)
+				writev_all(fd, mm[done].msg_hdr.msg_iov, (int)mm[done].msg_hdr.msg_iovlen);
+			return;
+		}
+		if (n < 0 && again())
+			continue;
+		if (n < 0)
+			die("sendmmsg");
+		for (int i = done; i < done + n; i++)
+			if (mm[i].msg_len != iov_total(mm[i].msg_hdr.msg_iov, (int)mm[i].msg_hdr.msg_iovlen)) {
+				errno = EMSGSIZE;
+				die("sendmmsg (short)");
+			}
+		done += n;
+	}
+}
+
+static void pwritev2_all(int fd, struct iovec *iov, int cnt)
+{
+	while (cnt > 0) {
+		ssize_t n = pwritev2(fd, iov, cnt, -1, 0);
+		if (n < 0 && again())
+			continue;
+		if (n < 0)
+			die("pwritev2");
+		while (cnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+}
+
 static void marker(int fd, const char *what, int i)
 {
 	char line[64];
@@ -170,6 +267,10 @@ static void large(char op, unsigned char *buf, int i)
 	case 'e': write_all(2, buf, size); break;
 	case 'v': writev_all(1, iov, 6); break;
 	case 'x': writev_all(2, iov, 6); break;
+	case 's': sendmsg_all(1, iov, 6); break;
+	case 't': sendto_all(1, buf, size); break;
+	case 'p': pwritev2_all(1, iov, 6); break;
+	case 'm': sendmmsg_all(1, &iov[0], &iov[1], &iov[5]); break;
 	case 'f':
 		if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
 			die("fwrite");
@@ -196,6 +297,14 @@ static void *thread_main(void *arg)
 	}
 	free(buf);
 	return NULL;
+}
+
+static volatile sig_atomic_t sigpipe_seen;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipe_seen = 1;
 }
 
 static void on_alarm(int sig)
@@ -234,6 +343,7 @@ static int report(const char *list, const char *out)
 
 	if (!f || !items)
 		die(out);
+	signal(SIGPIPE, on_sigpipe);
 	for (char *it = strtok_r(items, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
 		size_t n = parse_size(it + 1);
 		char *buf = calloc(1, n ? n : 1);
@@ -242,11 +352,12 @@ static int report(const char *list, const char *out)
 
 		if (!buf)
 			die("malloc");
+		sigpipe_seen = 0;
 		r = it[0] == 'v' ? writev(1, iov, 2) : write(1, buf, n);
 		if (r < 0)
-			fprintf(f, "%s: %s\n", it, strerror(errno));
+			fprintf(f, "%s: %s%s\n", it, strerror(errno), sigpipe_seen ? " +SIGPIPE" : "");
 		else
-			fprintf(f, "%s: %zd\n", it, r);
+			fprintf(f, "%s: %zd%s\n", it, r, sigpipe_seen ? " +SIGPIPE" : "");
 		free(buf);
 	}
 	free(items);
