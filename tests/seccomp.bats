@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
-# --seccomp (issue 6): large writes that libdtee.so cannot see (static C,
-# Go) reach every output whole, once, and in order, under signals, threads,
-# grandchildren, redirections, nesting, and dtee's death. Every check is
-# byte-exact against the same command run without dtee.
+# --seccomp: large writes that libdtee.so cannot see (static C, Go, node's
+# non-blocking stdout; write, writev, send*, pwritev2) reach every output
+# whole, once, and in order, under signals, threads, grandchildren,
+# redirections and nesting; every such check is byte-exact against the
+# same command run without dtee. Once dtee is gone the command gets what a
+# pipe would give (EPIPE, SIGPIPE); and dtee never sends as itself on a
+# socket the command chose (checked with a second user).
 
 load common
 
