@@ -132,6 +132,8 @@ static void keep_only(const int *keep, int n)
 	for (int i = 0; i <= n; i++) {
 		unsigned to = i < n ? (unsigned)sorted[i] - 1 : ~0U;
 
+		/* Without close_range (before Linux 5.9): one by one, up to
+		 * the fd limit (or the usual 1024 where it cannot be read). */
 		if (to >= (unsigned)from && close_range((unsigned)from, to, 0) < 0) {
 			long max = sysconf(_SC_OPEN_MAX);
 			for (int fd = from; (unsigned)fd <= to && fd < (max > 0 ? max : 1024); fd++)
