@@ -62,6 +62,13 @@ same() {
 	[ "$(wc -c <out)" -gt $((40 << 20)) ]
 }
 
+@test "pwritev2 at an offset on fd 1: runs untouched, the socket refuses it (ESPIPE)" {
+	run --separate-stderr "$DTEE" --seccomp -O out "$W_STATIC" -Q -s 1M -m P
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "seccomp-writer: pwritev2: Illegal seek" ]
+	[ ! -s out ]
+}
+
 @test "DTEE_SECCOMP=1 turns the supervisor on; DTEE_SECCOMP=0 leaves it off" {
 	reference "$W_STATIC" -Q -s 20M -m w
 	DTEE_SECCOMP=1 "$DTEE" -O out "$W_STATIC" -Q -s 20M -m w >/dev/null
@@ -395,4 +402,19 @@ every_datagram_from_writer() {
 	grep -qx "write: 1048576" send.err
 	# The writer's own single datagram, as without the supervisor.
 	[ "$(cat creds | cut -d' ' -f4)" = $((1 << 20)) ]
+}
+
+@test "unprivileged, nested: an inner dtee's sockets are not served (dtee may not send as the writer)" {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to become nobody"
+	local dir nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	nested_asan
+	dir=$(mktemp -d /tmp/dtee-seccomp.XXXXXX) && chmod 777 "$dir" || fail "mktemp"
+	"${nobody[@]}" test -x "$DTEE" -a -x "$W_STATIC" || { rm -rf "$dir"; skip "nobody cannot run the build"; }
+	run --separate-stderr "${nobody[@]}" env TMPDIR="$dir" "$DTEE" --seccomp "$DTEE" --seccomp \
+		"$W_STATIC" -Q -s 20M -m w
+	rm -rf "$dir"
+	echo "$stderr"
+	# As without --seccomp: too large for the inner dtee's datagram.
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "seccomp-writer: write: Message too long" ]
 }

@@ -9,7 +9,8 @@
  *            w write(1), v writev(1), f fwrite(stdout), e write(2),
  *            x writev(2), s sendmsg(1), t sendto(1), m sendmmsg(1) (three
  *            messages: a head, the data in two parts, a tail), p
- *            pwritev2(1) at offset -1. Where fd 1 is no socket (the
+ *            pwritev2(1) at offset -1, P pwritev2(1) at offset 0 (which
+ *            a socket refuses: ESPIPE). Where fd 1 is no socket (the
  *            reference run, to a file) the send calls fall back to
  *            writev(). Before, between and after them small marker lines
  *            go to stdout and stderr alternately, so a combined file shows
@@ -220,10 +221,10 @@ static void sendmmsg_all(int fd, struct iovec *head, struct iovec *data, struct 
 	}
 }
 
-static void pwritev2_all(int fd, struct iovec *iov, int cnt)
+static void pwritev2_all(int fd, struct iovec *iov, int cnt, off_t at)
 {
 	while (cnt > 0) {
-		ssize_t n = pwritev2(fd, iov, cnt, -1, 0);
+		ssize_t n = pwritev2(fd, iov, cnt, at, 0);
 		if (n < 0 && again())
 			continue;
 		if (n < 0)
@@ -269,7 +270,8 @@ static void large(char op, unsigned char *buf, int i)
 	case 'x': writev_all(2, iov, 6); break;
 	case 's': sendmsg_all(1, iov, 6); break;
 	case 't': sendto_all(1, buf, size); break;
-	case 'p': pwritev2_all(1, iov, 6); break;
+	case 'p': pwritev2_all(1, iov, 6, -1); break;
+	case 'P': pwritev2_all(1, iov, 6, 0); break;
 	case 'm': sendmmsg_all(1, &iov[0], &iov[1], &iov[5]); break;
 	case 'f':
 		if (fwrite(buf, 1, size, stdout) != size || fflush(stdout) != 0)
