@@ -7,17 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "colour.h"
+#include "fdcmp.h"
 #include "io.h"
 #include "outlet.h"
 #include "pass.h"
-
-#ifndef KCMP_FILE
-#define KCMP_FILE 0
-#endif
 
 /* How the two outputs must be written. */
 enum pass_mode {
@@ -53,8 +49,7 @@ static enum pass_mode choose_mode(const struct pass_sink *p)
 	if (fstat(p->out.fd, &o) < 0 || fstat(p->err.fd, &e) < 0)
 		return PASS_RUNS;
 	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
-		return syscall(SYS_kcmp, self, self, KCMP_FILE, p->out.fd, p->err.fd) == 0
-			? PASS_SHARED : PASS_RUNS;
+		return same_open_file(self, p->out.fd, self, p->err.fd) == 1 ? PASS_SHARED : PASS_RUNS;
 	/* A reader of two pipes or sockets may merge them: keep the order. */
 	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
 }
