@@ -28,6 +28,15 @@ static const char usage_text[] =
 	"                                 to standard error or fails, then replay all of\n"
 	"                                 its output in order and report its exit status\n"
 	"                                 (the default when invoked as cronty)\n"
+	"      --report-on=LIST           cron mode, reporting on any of LIST, a comma-\n"
+	"                                 separated list of failure (non-zero exit or a\n"
+	"                                 signal), stderr, always; default failure,stderr\n"
+	"      --ignore-stderr=REGEX      cron mode; stderr lines matching REGEX (POSIX\n"
+	"                                 extended) do not count as stderr for the report,\n"
+	"                                 but are still replayed; may be repeated\n"
+	"      --report-limit=SIZE        cron mode; the report replays at most SIZE bytes\n"
+	"                                 (suffixes K, M, G): the first and the last\n"
+	"                                 SIZE/2, cut at line ends; files get everything\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
@@ -50,7 +59,7 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP };
+enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP, OPT_REPORT_ON, OPT_IGNORE_STDERR, OPT_REPORT_LIMIT };
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -61,6 +70,9 @@ static const struct option long_opts[] = {
 	{ "combined-overwrite", required_argument, NULL, 'C' },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
 	{ "cron", no_argument, NULL, 'q' },
+	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
+	{ "ignore-stderr", required_argument, NULL, OPT_IGNORE_STDERR },
+	{ "report-limit", required_argument, NULL, OPT_REPORT_LIMIT },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 	{ "help", no_argument, NULL, 'h' },
@@ -146,6 +158,9 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
 		case 'i': opts->ignore_interrupts = true; break;
 		case 'q': opts->cron = true; break;
+		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
+		case OPT_IGNORE_STDERR: option_ignore_stderr(opts, optarg); break;
+		case OPT_REPORT_LIMIT: option_report_limit(opts, optarg); break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
 		case 'h': print_and_exit(usage_text, prog);
