@@ -198,14 +198,12 @@ static void report(const struct ending *e)
 		msg("%s: exited with status %d", e->command, WEXITSTATUS(st));
 }
 
-/* Whether the run ends silently: no trigger fired and dtee had no
+/* Whether the run ends silently: no trigger holds and dtee had no
  * trouble of its own. */
-static bool silent(struct spool_sink *s, const struct ending *e)
+static bool silent(const struct spool_sink *s, const struct ending *e)
 {
 	bool failure = !e->ended || !WIFEXITED(e->status) || WEXITSTATUS(e->status) != 0;
 
-	if (s->trigger && !s->due && !s->live && trigger_cut(s->trigger))
-		s->due = true;	/* the last stderr line had no newline */
 	if (s->live || s->due || e->failed || e->signal)
 		return false;
 	if (s->report_on & REPORT_ALWAYS)
@@ -217,6 +215,9 @@ static void spool_finish(struct sink *k, const struct ending *e)
 {
 	struct spool_sink *s = (struct spool_sink *)k;
 
+	/* The last stderr line may have had no newline: judge it now. */
+	if (!s->live && s->trigger && !s->due && trigger_cut(s->trigger))
+		s->due = true;
 	if (silent(s, e))
 		return;
 	release(s);
