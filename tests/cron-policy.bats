@@ -86,7 +86,7 @@ stderr_then_sync() {
 	"$DTEE" "$@" -C comb sh -c 'echo warn >&2; read -r _ <go1; echo sync; read -r _ <go2' \
 		>out 2>err 3>&- &
 	local pid=$!
-	until grep -q warn comb 2>/dev/null; do sleep 0.01; done
+	until grep -qs warn comb; do sleep 0.01; done
 	echo >go1
 	until grep -q sync comb; do sleep 0.01; done
 	held=yes
@@ -168,7 +168,7 @@ $DTEE: $HELPERS/writes: exited with status 0" ]
 	mkfifo go
 	"$DTEE" --ignore-stderr='^\+' sh -c 'printf oops >&2; read -r _ <go' >out 2>err 3>&- &
 	local pid=$!
-	until grep -q oops err; do sleep 0.05; done
+	until grep -qs oops err; do sleep 0.05; done
 	kill -0 "$pid"		# released before the end
 	echo >go
 	wait "$pid"
