@@ -35,6 +35,16 @@ static const char usage_text[] =
 	"                                 WHEN is never (default), auto or always\n"
 	"                                 (default from DTEE_COLOR; NO_COLOR turns\n"
 	"                                 auto off; also --colour)\n"
+	"      --report-on=LIST           cron mode, reporting when any of LIST holds,\n"
+	"                                 a comma-separated list of failure (non-zero\n"
+	"                                 exit or a signal), stderr, always;\n"
+	"                                 the default is failure,stderr\n"
+	"      --ignore-stderr=REGEX      cron mode; stderr lines matching REGEX (POSIX\n"
+	"                                 extended) do not count for the report, but\n"
+	"                                 are still replayed; may be repeated\n"
+	"      --report-limit=SIZE        cron mode; a report replays at most SIZE\n"
+	"                                 bytes (suffixes K, M, G): the first and the\n"
+	"                                 last SIZE/2, cut at line ends\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
@@ -57,7 +67,15 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP, OPT_KEEP_BUFFERING, OPT_COLOR };
+enum {
+	OPT_NO_PRELOAD = 256,
+	OPT_SECCOMP,
+	OPT_KEEP_BUFFERING,
+	OPT_COLOR,
+	OPT_REPORT_ON,
+	OPT_IGNORE_STDERR,
+	OPT_REPORT_LIMIT,
+};
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -68,6 +86,9 @@ static const struct option long_opts[] = {
 	{ "combined-overwrite", required_argument, NULL, 'C' },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
 	{ "cron", no_argument, NULL, 'q' },
+	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
+	{ "ignore-stderr", required_argument, NULL, OPT_IGNORE_STDERR },
+	{ "report-limit", required_argument, NULL, OPT_REPORT_LIMIT },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 	{ "keep-buffering", no_argument, NULL, OPT_KEEP_BUFFERING },
@@ -186,6 +207,9 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
 		case 'i': opts->ignore_interrupts = true; break;
 		case 'q': opts->cron = true; break;
+		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
+		case OPT_IGNORE_STDERR: option_ignore_stderr(opts, optarg); break;
+		case OPT_REPORT_LIMIT: option_report_limit(opts, optarg); break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
 		case OPT_KEEP_BUFFERING: opts->keep_buffering = true; break;
