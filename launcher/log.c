@@ -99,7 +99,8 @@ static char *render_cri(struct log_sink *g, char *o, const struct record *r)
 	return put(o, r->text, r->len);
 }
 
-/* {"time":"...","stream":"stdout","pid":N,"partial":false,"text":"..."} */
+/* {"time":"...","stream":"stdout","pid":N,"partial":false,"text":"..."},
+ * "base64" instead of "text" for bytes that are not UTF-8 or hold a NUL. */
 static char *render_json(struct log_sink *g, char *o, const struct record *r)
 {
 	const unsigned char *s = (const unsigned char *)r->text;
@@ -110,7 +111,8 @@ static char *render_json(struct log_sink *g, char *o, const struct record *r)
 				    : PUT_LITERAL(o, "\",\"stream\":\"stdout\",\"pid\":");
 	o = put_pid(o, r->pid);
 	o = r->complete ? PUT_LITERAL(o, ",\"partial\":false,") : PUT_LITERAL(o, ",\"partial\":true,");
-	if (utf8_valid(s, r->len)) {
+	/* NUL is valid UTF-8, but many readers of JSON cannot hold it. */
+	if (utf8_valid(s, r->len) && !memchr(s, '\0', r->len)) {
 		o = PUT_LITERAL(o, "\"text\":\"");
 		o += json_escape(o, s, r->len);
 	} else {
