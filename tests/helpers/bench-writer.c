@@ -1,11 +1,12 @@
 /*
  * bench-writer: the program that scripts/bench runs under every command.
  *
- *   bench-writer [-t TOTAL | -n COUNT] [-w SIZE] [-p out|err|alt] [-1]
+ *   bench-writer [-t TOTAL | -n COUNT] [-w SIZE] [-p out|err|alt] [-1] [-N]
  *
  * Writes TOTAL bytes (or COUNT writes) in write(2) calls of SIZE bytes to
  * stdout, stderr, or alternating between the two (first write to stdout).
  * -1 makes the whole TOTAL a single write() call (SIZE is ignored).
+ * -N writes no newline at all: everything is one line.
  * Sizes take a binary suffix: K, M or G.  Defaults: -t 1M -w 4K -p out.
  *
  * Every write is checked: a short count is completed by further calls, and
@@ -38,7 +39,7 @@ static void die(const char *what, int err)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [-t TOTAL | -n COUNT] [-w SIZE] [-p out|err|alt] [-1]\n", prog);
+	fprintf(stderr, "usage: %s [-t TOTAL | -n COUNT] [-w SIZE] [-p out|err|alt] [-1] [-N]\n", prog);
 	exit(2);
 }
 
@@ -65,15 +66,15 @@ static uint64_t parse_size(const char *s)
 }
 
 /* fill: text lines of hex digits, so the files are readable when diffed. */
-static void fill(char *buf, size_t len, char stream)
+static void fill(char *buf, size_t len, char stream, int newlines)
 {
 	static const char digits[] = "0123456789abcdef";
 
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (i % 64 == 63) ? '\n' : digits[i % 16];
+		buf[i] = (newlines && i % 64 == 63) ? '\n' : digits[i % 16];
 	if (len > 0)
 		buf[0] = stream;
-	if (len > 0)
+	if (len > 0 && newlines)
 		buf[len - 1] = '\n';
 }
 
@@ -112,9 +113,9 @@ int main(int argc, char **argv)
 {
 	uint64_t total = 1 << 20, count = 0, wsize = 4096;
 	enum pattern pat = PAT_OUT;
-	int single = 0, opt;
+	int single = 0, newlines = 1, opt;
 
-	while ((opt = getopt(argc, argv, "t:n:w:p:1h")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:w:p:1Nh")) != -1) {
 		switch (opt) {
 		case 't':
 			if ((total = parse_size(optarg)) == 0)
@@ -141,6 +142,9 @@ int main(int argc, char **argv)
 		case '1':
 			single = 1;
 			break;
+		case 'N':
+			newlines = 0;
+			break;
 		default:
 			usage();
 		}
@@ -162,7 +166,7 @@ int main(int argc, char **argv)
 		buf[s] = malloc(wsize);
 		if (buf[s] == NULL)
 			die("malloc", errno);
-		fill(buf[s], wsize, s == 0 ? 'o' : 'e');
+		fill(buf[s], wsize, s == 0 ? 'o' : 'e', newlines);
 	}
 
 	uint64_t seq = 0;
