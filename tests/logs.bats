@@ -337,3 +337,27 @@ $DTEE: sh: exited with status 0" ]
 	[ "$(cut -d' ' -f2- log)" = "stdout F one
 stdout F two" ]
 }
+
+@test "a log that cannot be written: reported, exit 74, the pass-through goes on" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run --separate-stderr "$DTEE" -L /dev/full sh -c 'echo one; echo two'
+	[ "$status" -eq 74 ]
+	[ "$output" = "one
+two" ]
+	[ "$stderr" = "$DTEE: /dev/full: No space left on device" ]
+}
+
+@test "only json asks the kernel for the writer's pid; every format for the time" {
+	command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null || skip "strace cannot run here"
+	for format in text cri json; do
+		strace -f -qq -e trace=setsockopt -o "trace.$format" \
+			"$DTEE" --log-format="$format" -L log echo hi >/dev/null
+		grep -q SO_TIMESTAMPNS "trace.$format" || fail "$format: no SO_TIMESTAMPNS: $(cat "trace.$format")"
+	done
+	! grep -q SO_PASSCRED trace.text
+	! grep -q SO_PASSCRED trace.cri
+	grep -q SO_PASSCRED trace.json
+	# Without a log, neither.
+	strace -f -qq -e trace=setsockopt -o trace.none "$DTEE" -C all echo hi >/dev/null
+	! grep -Eq 'SO_PASSCRED|SO_TIMESTAMP' trace.none
+}
