@@ -73,6 +73,36 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Some byte of w is below n (n <= 128). */
+static inline uint64_t has_less(uint64_t w, unsigned n)
+{
+	return (w - ONES * n) & ~w & HIGHS;
+}
+
+/* Some byte of w is c. */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+	return has_less(w ^ (ONES * c), 1);
+}
+
+/* The end of the run of bytes from i on that need no escape: 8 at a time
+ * while none of them does, then one at a time. */
+static size_t plain_run(const unsigned char *s, size_t i, size_t len)
+{
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (has_less(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\') | has_byte(w, 0x7f))
+			break;
+	}
+	while (i < len && !needs_escape(s[i]))
+		i++;
+	return i;
+}
+
 size_t json_escape(char *out, const unsigned char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -80,9 +110,7 @@ size_t json_escape(char *out, const unsigned char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		size_t run = i;
-		while (run < len && !needs_escape(s[run]))
-			run++;
+		size_t run = plain_run(s, i, len);
 		memcpy(o, s + i, run - i);
 		o += run - i;
 		if (run == len)

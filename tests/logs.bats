@@ -363,3 +363,60 @@ two" ]
 	strace -f -qq -e trace=setsockopt -o trace.none "$DTEE" -C all echo hi >/dev/null
 	! grep -Eq 'SO_PASSCRED|SO_TIMESTAMP' trace.none
 }
+
+@test "json: every ASCII byte but the newline, at every offset, round trips as text" {
+	# Lines of growing length, each all of ASCII but \n from some offset, so
+	# that escapes fall at every place of the escaper's 8-byte steps.
+	python3 -c '
+import sys
+every = bytes(b for b in range(1, 128) if b != 10)
+for i in range(0, 40):
+    sys.stdout.buffer.write(b"x" * i + every + every[:i] + b"\n")' >ascii
+	"$DTEE" --log-format=json -L log cat ascii >/dev/null
+	json_rebuild log
+	cmp rebuilt.out ascii
+	! grep -q '"base64"' log
+	# Only the escapes JSON needs, plus DEL; printable ASCII stays as it is.
+	python3 - log <<'PY'
+import sys
+for line in open(sys.argv[1], "rb"):
+    body = line.split(b'"text":"', 1)[1]
+    assert all(0x20 <= b < 0x7f for b in body.rstrip(b"\n")), body
+    assert b"\\u007f" in body and b"\\u0001" in body and b'\\"' in body and b"\\\\" in body, body
+PY
+}
+
+@test "json: text exactly when the bytes are valid UTF-8 without NUL (checked against python)" {
+	# Random lines weighted towards multibyte lead and continuation bytes.
+	python3 -c '
+import random, sys
+r = random.Random(12)
+pool = list(range(0x20, 0x7f)) + list(range(0x80, 0x100)) * 3 + [0]
+for _ in range(3000):
+    n = r.randrange(1, 12)
+    line = bytes(r.choice(pool) for _ in range(n))
+    if r.random() < 0.5:
+        line = "é€𝄞".encode()[r.randrange(0, 9):] + line
+    if r.random() < 0.2:
+        line = "".join(r.choice("aé€𝄞\x7f\u0800\U0010ffff") for _ in range(n)).encode()
+    sys.stdout.buffer.write(line + b"\n")' >random
+	"$DTEE" --log-format=json -L log cat random >/dev/null
+	json_rebuild log
+	cmp rebuilt.out random
+	python3 - log random <<'PY'
+import json, sys
+lines = open(sys.argv[2], "rb").read().split(b"\n")[:-1]
+records = [json.loads(l) for l in open(sys.argv[1], "rb")]
+assert len(lines) == len(records)
+texts = 0
+for data, r in zip(lines, records):
+    try:
+        data.decode("utf-8", "strict")
+        valid = b"\0" not in data
+    except UnicodeDecodeError:
+        valid = False
+    assert ("text" in r) == valid, (data, r)
+    texts += valid
+assert 100 < texts < len(lines) - 100, texts
+PY
+}
