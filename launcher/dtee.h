@@ -19,6 +19,14 @@ enum stream {
  * of the sink table (sinks.c). */
 enum output_kind {
 	OUTPUT_FILE,		/* -o -O -e -E -c -C: the bytes as written */
+	OUTPUT_LOG,		/* -l -L: annotated records of both streams */
+};
+
+/* How annotated logs are written (--log-format). */
+enum log_format {
+	LOG_TEXT,		/* TIME O: line */
+	LOG_JSON,		/* JSON Lines */
+	LOG_CRI,		/* TIME stdout F line */
 };
 
 /* One output given on the command line. */
@@ -52,6 +60,8 @@ struct options {
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
 	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
 	enum color_when color;	/* --color, or DTEE_COLOR */
+	enum log_format log_format;
+	const char *time_format;	/* --time-format, or NULL */
 	char **command;		/* NULL-terminated, at least one word */
 };
 

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "timefmt.h"
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
@@ -21,6 +22,15 @@ static const char usage_text[] =
 	"  -E, --err-overwrite=FILE       copy standard error to FILE, truncating it\n"
 	"  -c, --combined-append=FILE     append both streams, in order, to FILE\n"
 	"  -C, --combined-overwrite=FILE  copy both streams, in order, to FILE, truncating it\n"
+	"  -l, --log-append=FILE          append both streams to FILE as a log: one record\n"
+	"                                 a line, with its time and stream\n"
+	"  -L, --log-overwrite=FILE       write the log to FILE, truncating it\n"
+	"      --log-format=FORMAT        text (default: TIME O: line, TIME E: line),\n"
+	"                                 json (JSON Lines) or cri (container log format)\n"
+	"      --time-format=FORMAT       the time in text logs: strftime(3) with %%.S,\n"
+	"                                 %%.s and %%.T for microseconds and %%:z for +01:00,\n"
+	"                                 or elapsed, or delta (default %%Y-%%m-%%dT%%H:%%M:%%.S%%:z);\n"
+	"                                 json and cri always use UTC with nanoseconds\n"
 	"\n"
 	"Behaviour:\n"
 	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
@@ -75,6 +85,8 @@ enum {
 	OPT_REPORT_ON,
 	OPT_IGNORE_STDERR,
 	OPT_REPORT_LIMIT,
+	OPT_LOG_FORMAT,
+	OPT_TIME_FORMAT,
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +96,10 @@ static const struct option long_opts[] = {
 	{ "err-overwrite", required_argument, NULL, 'E' },
 	{ "combined-append", required_argument, NULL, 'c' },
 	{ "combined-overwrite", required_argument, NULL, 'C' },
+	{ "log-append", required_argument, NULL, 'l' },
+	{ "log-overwrite", required_argument, NULL, 'L' },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
 	{ "cron", no_argument, NULL, 'q' },
 	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
@@ -176,11 +192,30 @@ static enum color_when parse_color(const char *arg, const char *from)
 {
 	int when = color_when(arg);
 
-	if (when < 0) {
-		msg("invalid argument '%s' for %s (never, auto or always)", arg, from);
-		usage_error();
-	}
+	if (when < 0)
+		die(EX_USAGE, "invalid argument '%s' for %s (never, auto or always)", arg, from);
 	return (enum color_when)when;
+}
+
+static void set_log_format(struct options *opts, const char *name)
+{
+	static const char *const names[] = { [LOG_TEXT] = "text", [LOG_JSON] = "json", [LOG_CRI] = "cri" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0) {
+			opts->log_format = (enum log_format)i;
+			return;
+		}
+	die(EX_USAGE, "unknown log format '%s' (text, json or cri)", name);
+}
+
+static void set_time_format(struct options *opts, const char *spec)
+{
+	const char *why = timefmt_check(spec);
+
+	if (why)
+		die(EX_USAGE, "bad time format '%s': %s", spec, why);
+	opts->time_format = spec;
 }
 
 void options_parse(struct options *opts, int argc, char **argv)
@@ -197,7 +232,7 @@ void options_parse(struct options *opts, int argc, char **argv)
 	if (color && *color)
 		opts->color = parse_color(color, "DTEE_COLOR");
 	opterr = 0;
-	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1; word = optind) {
+	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:iqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
 		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
 		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
@@ -205,6 +240,10 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'E': add_file(opts, optarg, STREAM_ERR, false); break;
 		case 'c': add_file(opts, optarg, STREAM_BOTH, true); break;
 		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
+		case 'l': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, true); break;
+		case 'L': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, false); break;
+		case OPT_LOG_FORMAT: set_log_format(opts, optarg); break;
+		case OPT_TIME_FORMAT: set_time_format(opts, optarg); break;
 		case 'i': opts->ignore_interrupts = true; break;
 		case 'q': opts->cron = true; break;
 		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
