@@ -144,7 +144,9 @@ static void keep_only(const int *keep, int n)
 	}
 }
 
-/* Wait until dtee goes (true) or the command ends (false). */
+/* Wait until dtee goes (true) or the command ends (false). If dtee says
+ * it can no longer serve (a byte on life: its serving thread failed), the
+ * stopped calls are let run meanwhile, as without the supervisor. */
 static bool wait_for_dtee_to_go(struct supervisor *sv, int life)
 {
 	struct pollfd p[2] = { { life, POLLIN, 0 }, { sv->listener, 0, 0 } };
@@ -155,10 +157,21 @@ static bool wait_for_dtee_to_go(struct supervisor *sv, int life)
 				continue;
 			_exit(1);
 		}
+		if (p[1].revents & POLLIN) {
+			memset(sv->req, 0, sv->sizes.seccomp_notif);
+			if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, sv->req) == 0)
+				respond(sv, sv->req->id, 0);
+		}
 		if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return false;
-		if (p[0].revents)
+		if (p[0].revents) {
+			char b;
+			if (read(life, &b, 1) == 1) {
+				p[1].events = POLLIN;	/* dtee stopped serving */
+				continue;
+			}
 			return true;
+		}
 	}
 }
 

@@ -378,10 +378,12 @@ void serve_stop(struct supervisor *sv)
 	 * short: each ends with its relay). */
 	while (__atomic_load_n(&sv->workers, __ATOMIC_RELAXED) > 0)
 		usleep(1000);
+	/* The heir lets the stopped calls run from now on, and answers for
+	 * dtee once dtee has gone (when life closes). */
 	if (sv->life >= 0)
-		close(sv->life);
+		(void)write(sv->life, "S", 1);
 	close(sv->listener);
-	sv->life = sv->listener = -1;
+	sv->listener = -1;
 }
 
 static void *serve(void *arg)
