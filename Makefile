@@ -138,18 +138,19 @@ uninstall:
 # DESTDIR.
 DIST      := dtee-$(VERSION)
 DIST_SKIP := .ci/% .gitignore debian/%
+DIST_DIR  ?= .
 
 dist:
 	@[ -e .git ] || { echo "make dist: needs a git checkout" >&2; exit 1; }
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mode=go-w --mtime=@$(DATE_EPOCH) \
 		--transform='s|^|$(DIST)/|' -cf - $(filter-out $(DIST_SKIP),$(shell git ls-files)) | \
-		gzip -9n >$(DIST).tar.gz.tmp
-	mv $(DIST).tar.gz.tmp $(DIST).tar.gz
+		gzip -9n >$(DIST_DIR)/$(DIST).tar.gz.tmp
+	mv $(DIST_DIR)/$(DIST).tar.gz.tmp $(DIST_DIR)/$(DIST).tar.gz
 
 DISTCHECK := $(abspath $(B))/distcheck
 distcheck: dist
 	rm -rf $(DISTCHECK) && mkdir -p $(DISTCHECK)
-	tar -xzf $(DIST).tar.gz -C $(DISTCHECK)
+	tar -xzf $(DIST_DIR)/$(DIST).tar.gz -C $(DISTCHECK)
 	DTEE_NO_PACKAGE_TESTS=1 $(MAKE) -C $(DISTCHECK)/$(DIST) check TESTS='$(TESTS)'
 	$(MAKE) -C $(DISTCHECK)/$(DIST) PREFIX=/usr DESTDIR=$(DISTCHECK)/stage install
 	test -x $(DISTCHECK)/stage/usr/bin/dtee
@@ -157,7 +158,7 @@ distcheck: dist
 	$(MAKE) -C $(DISTCHECK)/$(DIST) PREFIX=/usr DESTDIR=$(DISTCHECK)/stage uninstall
 	left=$$(find $(DISTCHECK)/stage ! -type d); [ -z "$$left" ] || { echo "left behind: $$left" >&2; exit 1; }
 	rm -rf $(DISTCHECK)
-	@echo "$(DIST).tar.gz is ready"
+	@echo "$(DIST_DIR)/$(DIST).tar.gz is ready"
 
 clean:
 	rm -rf build build-asan

@@ -9,6 +9,9 @@ setup() {
 	# A make of its own, not the one running the suite (make asan passes
 	# its variables down through MAKEFLAGS).
 	unset MAKEFLAGS MAKELEVEL MFLAGS
+	# Nor the install layout of a package build (debian/rules exports it).
+	unset PREFIX BINDIR MULTIARCH LIBDIR PKGLIBDIR PRELOAD_ENTRY MANDIR DESTDIR \
+		BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
 	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	build="$BATS_TEST_TMPDIR/build"
 }
