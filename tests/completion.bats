@@ -103,7 +103,9 @@ complete_bash() {
 
 @test "bash: an installed completion is found by bash-completion's loader" {
 	[ -f "$bash_completion" ] || skip "bash-completion is not installed"
-	unset MAKEFLAGS MAKELEVEL MFLAGS PREFIX BASHCOMPDIR DESTDIR
+	# A make of its own, with the default layout (debian/rules exports one).
+	unset MAKEFLAGS MAKELEVEL MFLAGS PREFIX BINDIR MULTIARCH LIBDIR PKGLIBDIR PRELOAD_ENTRY MANDIR \
+		DESTDIR BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
 	prefix="$BATS_TEST_TMPDIR/prefix"
 	make -s -C "$BATS_TEST_DIRNAME/.." B="$BATS_TEST_TMPDIR/build" PREFIX="$prefix" install >/dev/null
 	# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions.

@@ -23,6 +23,13 @@ setup() {
 	version=$(make -s -C "$top" version)
 }
 
+# A package this suite installed is removed even when a test fails half-way.
+teardown() {
+	if [ -n "${installed_here:-}" ]; then
+		apt-get remove -y -q -o DPkg::Lock::Timeout=300 dtee dtee-preload >/dev/null 2>&1 || true
+	fi
+}
+
 # slow_tests_or_skip: the tests that build a release or a package.
 slow_tests_or_skip() {
 	[ -z "${DTEE_NO_PACKAGE_TESTS:-}" ] || skip "inside a package build or distcheck"
@@ -77,7 +84,13 @@ ensure_package_tools() {
 	# The whole suite in the unpacked tarball would double make check's
 	# time: the install suite there, the rest here. `make distcheck` alone
 	# runs everything.
-	run make -C "$top" B="$BATS_TEST_TMPDIR/build" DIST_DIR="$BATS_TEST_TMPDIR" \
+	# The bats inside must not see this one's variables, nor its libexec
+	# directory on PATH.
+	local v unset_bats=()
+	for v in $(compgen -e); do
+		[[ $v == BATS_* ]] && unset_bats+=(-u "$v")
+	done
+	run env "${unset_bats[@]}" PATH="${PATH//"$BATS_LIBEXEC:"/}" make -C "$top" B="$BATS_TEST_TMPDIR/build" DIST_DIR="$BATS_TEST_TMPDIR" \
 		TESTS=tests/install.bats distcheck
 	[ "$status" -eq 0 ] || fail "$(tail -n 30 <<<"$output")"
 	[[ "$output" == *"bats: "*" passed, 0 failed"* ]]
@@ -127,6 +140,7 @@ build_debs() {
 
 	# Whatever of dtee's names the system holds before (nothing, normally).
 	find /usr /etc \( -name '*dtee*' -o -name '*cronty*' \) -print 2>/dev/null | sort >before
+	installed_here=1
 	apt-get install -y -q -o DPkg::Lock::Timeout=300 "$deb" "$preload_deb" >install.log 2>&1 ||
 		fail "install failed: $(tail -n 20 install.log)"
 	dpkg -L dtee dtee-preload | sort -u >installed
@@ -136,7 +150,8 @@ build_debs() {
 	[ "${lines[0]}" = "dtee $version" ]
 	if command -v man >/dev/null; then
 		[ "$(man -w dtee)" = /usr/share/man/man1/dtee.1.gz ]
-		[ "$(man -w cronty)" = /usr/share/man/man1/cronty.1.gz ]
+		# cronty.1 is a .so link, which debhelper turns into a symlink.
+		[ "$(readlink -f "$(man -w cronty)")" = /usr/share/man/man1/dtee.1.gz ]
 	fi
 	# The installed dtee names the library by $LIB, and ld.so finds it:
 	# writes no datagram can carry arrive whole.
@@ -154,6 +169,7 @@ build_debs() {
 
 	apt-get remove -y -q -o DPkg::Lock::Timeout=300 dtee dtee-preload >remove.log 2>&1 ||
 		fail "removal failed: $(tail -n 20 remove.log)"
+	installed_here=
 	# Nothing the packages installed is left but the directories others
 	# share, and nothing of dtee's name appeared or stayed.
 	while read -r f; do
