@@ -79,10 +79,10 @@ ensure_package_tools() {
 	[ "$(sum "$tarball")" = "$first" ]
 }
 
-@test "make distcheck: the tarball builds, passes the install suite, installs and uninstalls" {
+@test "make distcheck: the tarball builds, passes the options suite, installs and uninstalls" {
 	slow_tests_or_skip
 	# The whole suite in the unpacked tarball would double make check's
-	# time: the install suite there, the rest here. `make distcheck` alone
+	# time: the options suite there, the rest here. `make distcheck` alone
 	# runs everything.
 	# The bats inside must not see this one's variables, nor its libexec
 	# directory on PATH.
@@ -91,7 +91,7 @@ ensure_package_tools() {
 		[[ $v == BATS_* ]] && unset_bats+=(-u "$v")
 	done
 	run env "${unset_bats[@]}" PATH="${PATH//"$BATS_LIBEXEC:"/}" make -C "$top" B="$BATS_TEST_TMPDIR/build" DIST_DIR="$BATS_TEST_TMPDIR" \
-		TESTS=tests/install.bats distcheck
+		TESTS=tests/options.bats distcheck
 	[ "$status" -eq 0 ] || fail "$(tail -n 30 <<<"$output")"
 	[[ "$output" == *"bats: "*" passed, 0 failed"* ]]
 	[[ "$output" == *"dtee-$version.tar.gz is ready"* ]]
