@@ -2,7 +2,7 @@
 # Shell completion: dtee's options and their arguments, then a command name,
 # then that command's own completion. bash through bash-completion's own
 # functions (complete -p, COMP_WORDS, compgen), fish through `complete -C`,
-# zsh as far as a script can go without a terminal.
+# zsh through an interactive zsh on a pseudo-terminal (helpers/zsh-complete.zsh).
 
 load common
 
@@ -141,4 +141,23 @@ complete_bash() {
 		zsh "$comp" "$BATS_TEST_TMPDIR/zcompdump"
 	[ "$status" -eq 0 ]
 	[ "$output" = "_dtee _dtee" ]
+}
+
+@test "zsh: options, words, files, then the command and its own completion" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	zsh -f -c 'zmodload zsh/zpty' 2>/dev/null || skip "zsh has no zpty module"
+	run env PATH="$PWD/bin:$PATH" timeout 30 zsh -f "$BATS_TEST_DIRNAME/helpers/zsh-complete.zsh" "$comp" \
+		"dtee --col" "dtee --color=" "dtee --report-on=failure," "dtee -o Makefile.l" "dtee --out-append=Makefile.l" \
+		"dtee -q -- dteetestc" "cronty -q -- dteetestcmd al" "dtee -C x dteetestcmd b" "dtee dteetestcmd --col"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "dtee --col => --color"* ]]
+	[[ "${lines[1]}" == "dtee --color= => "* && "${lines[1]}" == *auto* && "${lines[1]}" == *always* &&
+		"${lines[1]}" == *never* ]]
+	[[ "${lines[2]}" == "dtee --report-on=failure, => "*stderr* ]]
+	[[ "${lines[3]}" == "dtee -o Makefile.l => Makefile.local"* ]]
+	[[ "${lines[4]}" == "dtee --out-append=Makefile.l => Makefile.local"* ]]
+	[ "${lines[5]}" = "dtee -q -- dteetestc => dteetestcmd" ]
+	[ "${lines[6]}" = "cronty -q -- dteetestcmd al => alpha" ]
+	[ "${lines[7]}" = "dtee -C x dteetestcmd b => beta" ]
+	[ "${lines[8]}" = "dtee dteetestcmd --col => " ]
 }
