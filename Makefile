@@ -135,7 +135,7 @@ uninstall:
 # the working tree, owned by root, stamped with DATE_EPOCH: the same tree
 # gives the same tarball. make distcheck builds it, runs `make check` there
 # (TESTS=... for part of the suite) and installs and uninstalls it in a
-# DESTDIR.
+# DESTDIR, with the layout it was built for.
 DIST      := dtee-$(VERSION)
 DIST_SKIP := .ci/% .gitignore debian/%
 DIST_DIR  ?= .
@@ -152,10 +152,10 @@ distcheck: dist
 	rm -rf $(DISTCHECK) && mkdir -p $(DISTCHECK)
 	tar -xzf $(DIST_DIR)/$(DIST).tar.gz -C $(DISTCHECK)
 	DTEE_NO_PACKAGE_TESTS=1 $(MAKE) -C $(DISTCHECK)/$(DIST) check TESTS='$(TESTS)'
-	$(MAKE) -C $(DISTCHECK)/$(DIST) PREFIX=/usr DESTDIR=$(DISTCHECK)/stage install
-	test -x $(DISTCHECK)/stage/usr/bin/dtee
-	test "$$($(DISTCHECK)/stage/usr/bin/dtee --version | head -1)" = "dtee $(VERSION)"
-	$(MAKE) -C $(DISTCHECK)/$(DIST) PREFIX=/usr DESTDIR=$(DISTCHECK)/stage uninstall
+	$(MAKE) -C $(DISTCHECK)/$(DIST) DESTDIR=$(DISTCHECK)/stage install
+	test "$$($(DISTCHECK)/stage$(BINDIR)/dtee --version | head -1)" = "dtee $(VERSION)"
+	test -f $(DISTCHECK)/stage$(PKGLIBDIR)/libdtee.so
+	$(MAKE) -C $(DISTCHECK)/$(DIST) DESTDIR=$(DISTCHECK)/stage uninstall
 	left=$$(find $(DISTCHECK)/stage ! -type d); [ -z "$$left" ] || { echo "left behind: $$left" >&2; exit 1; }
 	rm -rf $(DISTCHECK)
 	@echo "$(DIST_DIR)/$(DIST).tar.gz is ready"
