@@ -101,8 +101,10 @@ probe_lib() {
 
 	# The user's library stays first, libdtee.so is added by its $LIB name.
 	user="$prefix/lib/$triplet/probe.so"
+	# Under make asan this dtee has ASan, which wants its runtime first.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0
 	run --separate-stderr env LD_PRELOAD="$user" "$prefix/bin/dtee" sh -c 'printf "%s\n" "$LD_PRELOAD"'
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ -z "$stderr" ]
 	[ "$output" = "$prefix/lib/$triplet/probe.so:$prefix/\$LIB/dtee/libdtee.so" ]
 	[ -s "$PROBE_MARK" ]

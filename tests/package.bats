@@ -20,6 +20,9 @@ setup() {
 	unset MAKEFLAGS MAKELEVEL MFLAGS
 	unset PREFIX BINDIR MULTIARCH LIBDIR PKGLIBDIR PRELOAD_ENTRY MANDIR DESTDIR \
 		BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
+	# Nor make asan's sanitizers: the tarball and the package are built as
+	# a distribution builds them.
+	unset SAN PRELOAD_SAN
 	version=$(make -s -C "$top" version)
 }
 
