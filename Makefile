@@ -105,6 +105,14 @@ $(B)/man/dtee.1: man/dtee.1 Makefile
 version:
 	@echo $(VERSION)
 
+# The layout compiled into dtee and written into the man page: a make
+# install with another PREFIX than the build's rebuilds what names it.
+LAYOUT := $(PKGLIBDIR) $(PRELOAD_ENTRY)
+$(B)/layout: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LAYOUT)' | cmp -s - $@ || echo '$(LAYOUT)' >$@
+$(B)/launcher/child.o $(B)/man/dtee.1: $(B)/layout
+
 # Install ----------------------------------------------------------------------
 # Nothing is stripped here: distributions strip and keep the debug symbols.
 install: all
@@ -163,4 +171,4 @@ distcheck: dist
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers version dist distcheck
+.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers version dist distcheck FORCE

@@ -61,6 +61,18 @@ setup() {
 	[ -z "$(find "$dest" -type f -o -type l)" ]
 }
 
+@test "make, then make install with another PREFIX: what names the library is rebuilt" {
+	prefix="$BATS_TEST_TMPDIR/prefix"
+	make -s -C "$top" B="$build" all >/dev/null
+	make -s -C "$top" B="$build" PREFIX="$prefix" install >/dev/null
+	grep -q "$prefix/lib/dtee" "$prefix/share/man/man1/dtee.1"
+	# Found by the compiled-in path, not next to the executable.
+	[ ! -e "$prefix/bin/libdtee.so" ]
+	"$prefix/bin/dtee" -O out "$HELPERS/preload-big-write" write 1 8388608 >/dev/null 2>err
+	[ ! -s err ] || fail "$(cat err)"
+	[ "$(sum out)" = "$(pattern_sum 8388608)" ]
+}
+
 # probe_lib DIR: build a tiny library, DIR/probe.so, that appends "loaded" to
 # $PROBE_MARK in every process it is preloaded into: another preloaded
 # library that the user's LD_PRELOAD holds.
