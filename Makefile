@@ -2,12 +2,23 @@
 # Plain GNU make. User flags (CC, CFLAGS, CPPFLAGS, LDFLAGS) are honoured;
 # the flags dtee needs are kept apart in DTEE_* variables.
 
+# The one place the version is written: --version, the man pages, the
+# tarball's name; debian/changelog must agree (tests/package.bats checks).
 VERSION    := 1.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
-LIBDIR     ?= $(PREFIX)/lib
+# MULTIARCH (a triplet such as x86_64-linux-gnu; empty by default) puts
+# libdtee.so in $(PREFIX)/lib/$(MULTIARCH)/dtee, and dtee then preloads it as
+# $(PREFIX)/$$LIB/dtee/libdtee.so, which ld.so expands per program class, so
+# a 32-bit command loads a 32-bit build (docs/packaging.md).
+MULTIARCH  ?=
+LIBDIR     ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
 PKGLIBDIR  ?= $(LIBDIR)/dtee
+PRELOAD_ENTRY ?= $(if $(MULTIARCH),$(PREFIX)/$$LIB/dtee,$(PKGLIBDIR))/libdtee.so
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR    ?=
 
 CFLAGS     ?= -O2 -g
@@ -16,6 +27,7 @@ B          ?= build
 
 DTEE_WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DTEE_CPPFLAGS := -Icommon -D_GNU_SOURCE -DDTEE_VERSION='"$(VERSION)"' -DDTEE_PKGLIBDIR='"$(PKGLIBDIR)"'
+DTEE_CPPFLAGS += -DDTEE_PRELOAD_ENTRY='"$(PRELOAD_ENTRY)"'
 DTEE_CFLAGS   := -std=gnu11 $(DTEE_WARN)
 # Header dependencies, written by the compiler next to each object (.d) and
 # read back below: a changed header rebuilds what includes it.
@@ -52,6 +64,7 @@ include tests/tests.mk
 # need them (scripts/ensure-node, ensure-go), which skip with a reason where
 # they cannot be. BATS_FLAGS='--jobs 2' runs tests in parallel, through GNU
 # parallel; without it, the tests run one at a time and make says so.
+TESTS ?= tests/
 check: all test-helpers
 	@scripts/ensure-tools
 	@bats=$$(scripts/ensure-bats) && set -- $(BATS_FLAGS) && \
@@ -61,7 +74,7 @@ check: all test-helpers
 		esac; done; \
 		[ -z "$$jobs" ] || echo "make check: --jobs needs GNU parallel, not found: the tests run one at a time" >&2; \
 	fi && \
-	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap "$$@" tests/ 2>&1; echo "bats exit $$?"; } | \
+	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap "$$@" $(TESTS) 2>&1; echo "bats exit $$?"; } | \
 		scripts/tap-summary
 
 # Sanitizers: rebuild everything in build-asan/ and run the whole suite there.
@@ -86,23 +99,88 @@ demo: all
 dev:
 	$(MAKE) CFLAGS='-O2 -g -Werror' CXXFLAGS='-O2 -g -Werror' all test-helpers
 
-# Install --------------------------------------------------------------------
+# Man pages -------------------------------------------------------------------
+# The source pages say @VERSION@ and @DATE@; the date is the release's:
+# SOURCE_DATE_EPOCH (dpkg-buildpackage sets it from debian/changelog), else
+# the last commit, else the Makefile's time (make dist stamps every file with
+# the last commit's).
+DATE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell [ -e .git ] && git log -1 --format=%ct 2>/dev/null),$(shell stat -c %Y Makefile))
+MAN_DATE   := $(shell date -u -d @$(DATE_EPOCH) +%Y-%m-%d)
+
+all: $(B)/man/dtee.1
+
+$(B)/man/dtee.1: man/dtee.1 Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATE@|$(MAN_DATE)|g' \
+		-e 's|/usr/local/lib/dtee|$(PKGLIBDIR)|g' man/dtee.1 >$@
+
+version:
+	@echo $(VERSION)
+
+# The layout compiled into dtee and written into the man page: a make
+# install with another PREFIX than the build's rebuilds what names it.
+LAYOUT := $(PKGLIBDIR) $(PRELOAD_ENTRY)
+$(B)/layout: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LAYOUT)' | cmp -s - $@ || echo '$(LAYOUT)' >$@
+$(B)/launcher/child.o $(B)/man/dtee.1: $(B)/layout
+
+# Install ----------------------------------------------------------------------
+# Nothing is stripped here: distributions strip and keep the debug symbols.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(B)/dtee $(DESTDIR)$(BINDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BINDIR)/cronty
-	install -m 755 $(B)/libdtee.so $(DESTDIR)$(PKGLIBDIR)/libdtee.so
-	sed 's|/usr/local/lib/dtee|$(PKGLIBDIR)|g' man/dtee.1 >$(DESTDIR)$(MANDIR)/man1/dtee.1
-	install -m 644 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
-	chmod 644 $(DESTDIR)$(MANDIR)/man1/dtee.1
+	install -m 644 $(B)/libdtee.so $(DESTDIR)$(PKGLIBDIR)/libdtee.so
+	install -m 644 $(B)/man/dtee.1 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completions/dtee.bash $(DESTDIR)$(BASHCOMPDIR)/dtee
+	ln -sf dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
+	install -m 644 completions/_dtee $(DESTDIR)$(ZSHCOMPDIR)/_dtee
+	install -m 644 completions/dtee.fish $(DESTDIR)$(FISHCOMPDIR)/dtee.fish
+	ln -sf dtee.fish $(DESTDIR)$(FISHCOMPDIR)/cronty.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dtee $(DESTDIR)$(BINDIR)/cronty
 	rm -f $(DESTDIR)$(PKGLIBDIR)/libdtee.so
 	-rmdir $(DESTDIR)$(PKGLIBDIR)
 	rm -f $(DESTDIR)$(MANDIR)/man1/dtee.1 $(DESTDIR)$(MANDIR)/man1/cronty.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_dtee
+	rm -f $(DESTDIR)$(FISHCOMPDIR)/dtee.fish $(DESTDIR)$(FISHCOMPDIR)/cronty.fish
+
+# Release tarball -----------------------------------------------------------------
+# make dist: the tracked files that belong in a release (not CI glue, git
+# settings or debian/, which a distribution brings itself), as they are in
+# the working tree, owned by root, stamped with DATE_EPOCH: the same tree
+# gives the same tarball. make distcheck builds it, runs `make check` there
+# (TESTS=... for part of the suite) and installs and uninstalls it in a
+# DESTDIR, with the layout it was built for.
+DIST      := dtee-$(VERSION)
+DIST_SKIP := .ci/% .gitignore debian/%
+DIST_DIR  ?= .
+
+dist:
+	@[ -e .git ] || { echo "make dist: needs a git checkout" >&2; exit 1; }
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mode=go-w --mtime=@$(DATE_EPOCH) \
+		--transform='s|^|$(DIST)/|' -cf - $(filter-out $(DIST_SKIP),$(shell git ls-files)) | \
+		gzip -9n >$(DIST_DIR)/$(DIST).tar.gz.tmp
+	mv $(DIST_DIR)/$(DIST).tar.gz.tmp $(DIST_DIR)/$(DIST).tar.gz
+
+DISTCHECK := $(abspath $(B))/distcheck
+distcheck: dist
+	rm -rf $(DISTCHECK) && mkdir -p $(DISTCHECK)
+	tar -xzf $(DIST_DIR)/$(DIST).tar.gz -C $(DISTCHECK)
+	DTEE_NO_PACKAGE_TESTS=1 $(MAKE) -C $(DISTCHECK)/$(DIST) check TESTS='$(TESTS)'
+	$(MAKE) -C $(DISTCHECK)/$(DIST) DESTDIR=$(DISTCHECK)/stage install
+	test "$$($(DISTCHECK)/stage$(BINDIR)/dtee --version | head -1)" = "dtee $(VERSION)"
+	test -f $(DISTCHECK)/stage$(PKGLIBDIR)/libdtee.so
+	$(MAKE) -C $(DISTCHECK)/$(DIST) DESTDIR=$(DISTCHECK)/stage uninstall
+	left=$$(find $(DISTCHECK)/stage ! -type d); [ -z "$$left" ] || { echo "left behind: $$left" >&2; exit 1; }
+	rm -rf $(DISTCHECK)
+	@echo "$(DIST_DIR)/$(DIST).tar.gz is ready"
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers
+.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers version dist distcheck FORCE

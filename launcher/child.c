@@ -15,7 +15,10 @@
 #define PRELOAD_NAME "libdtee.so"
 
 /* Next to the executable first (a build tree, or a relocated install), then
- * the installed library directory. */
+ * the installed library directory. An installed library is preloaded as
+ * DTEE_PRELOAD_ENTRY, which may name $LIB: ld.so expands it per program
+ * class, so a command of another word size loads its own build, if one is
+ * installed, rather than this one (docs/packaging.md). */
 const char *child_find_preload(void)
 {
 	static char path[PATH_MAX];
@@ -36,6 +39,7 @@ const char *child_find_preload(void)
 			msg("warning: %s not found; writes larger than a datagram will fail", PRELOAD_NAME);
 			return NULL;
 		}
+		snprintf(path, sizeof path, "%s", DTEE_PRELOAD_ENTRY);
 	}
 	/* ld.so splits LD_PRELOAD at spaces and colons. */
 	if (strpbrk(path, " :")) {

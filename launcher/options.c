@@ -70,9 +70,11 @@ static const char usage_text[] =
 	"\n"
 	"Full documentation: man dtee\n";
 
+/* GNU layout: "NAME VERSION" (the version after the last space), the
+ * copyright line, the licence. The name is constant, whatever argv[0] is. */
 static const char version_text[] =
 	"dtee " DTEE_VERSION "\n"
-	"Copyright the dtee authors.\n"
+	"Copyright (C) 2026 the dtee authors.\n"
 	"License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";

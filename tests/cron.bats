@@ -191,6 +191,7 @@ $DTEE: no-such-command-dtee: exited with status 66" ]
 }
 
 @test "the spool on a full disk: reported once, nothing lost, exit 74" {
+	unshare -m true 2>/dev/null || skip "needs a mount namespace of its own (unshare -m as root)"
 	mkdir small
 	run --separate-stderr unshare -m sh -c 'mount -t tmpfs -o size=64k none small || exit 200
 		TMPDIR=$PWD/small exec "$DTEE" -q sh -c "seq 1 100000; echo end >&2; echo after"' ||
@@ -204,6 +205,7 @@ $DTEE: sh: exited with status 0" ]
 }
 
 @test "the spool on a full disk, command fails later: still everything in order" {
+	unshare -m true 2>/dev/null || skip "needs a mount namespace of its own (unshare -m as root)"
 	mkdir small
 	unshare -m sh -c 'mount -t tmpfs -o size=64k none small || exit 200
 		TMPDIR=$PWD/small exec "$DTEE" -q sh -c "seq 1 100000; exit 5"' >out 2>err ||

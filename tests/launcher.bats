@@ -204,6 +204,7 @@ $DTEE: missing/x: No such file or directory" ]
 }
 
 @test "no usable directory for sockets: message, exit 69" {
+	unshare -m true 2>/dev/null || skip "needs a mount namespace of its own (unshare -m as root)"
 	# /tmp read-only in a mount namespace of its own; what is under it
 	# (perhaps this very build) stays visible.
 	TMPDIR=/nonexistent run --separate-stderr unshare -m sh -c \

@@ -32,8 +32,8 @@ same_as_without() {
 		fi
 		cmp plain.out pre.out || fail "$mode: $*: output differs"
 		cmp plain.err pre.err || fail "$mode: $*: stderr differs"
-		sed 's/^[0-9]* //' plain.trace >a
-		sed 's/^[0-9]* //' pre.trace >b
+		sed 's/^ *[0-9]* //' plain.trace >a
+		sed 's/^ *[0-9]* //' pre.trace >b
 		diff -u a b >&2 || fail "$mode: $*: system calls differ"
 	done
 }
