@@ -1,0 +1,331 @@
+/* attach.c: what is done inside an attached process, and by whom.
+ *
+ * dtee itself never traces the process. A helper, the heir ("dtee-attach"),
+ * does both jobs: it puts dtee's sockets on the process's fds 1 and 2, and
+ * it puts the originals back when dtee asks, or when dtee dies (even by
+ * SIGKILL). Had dtee been the tracer, dying halfway through an injection
+ * would let the process run on with the registers of a call of ours.
+ *
+ * The process fetches the sockets itself: pidfd_open(heir) and
+ * pidfd_getfd() inside it, then dup3() onto 1 and 2 keeping each fd's
+ * close-on-exec flag, then close() of what it fetched. Nothing of the
+ * process's memory is written, no socket path is needed (its mount or
+ * network namespace may differ), and each of 1 and 2 changes in one step
+ * for every thread, since threads share the fd table. Linux-only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "dtee.h"
+#include "ptrace.h"
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+struct attach {
+	pid_t pid;
+	int pidfd;		/* the process */
+	int ctl;		/* dtee's end of the pair the heir reads */
+};
+
+/* The heir's state: fds it holds. */
+struct heir {
+	pid_t pid;
+	pid_t dtee;		/* told with SIGCHLD when the process ends */
+	int pidfd, ctl;
+	int sock[2];		/* dtee's sockets, for fds 1 and 2 */
+	int orig[2];		/* the process's own fds 1 and 2 */
+};
+
+/* One call inside the process; a failed call is recorded in *r. */
+static bool call(struct tracee *t, struct attach_reply *r, enum inject_call what,
+		 long *ret, long nr, long a0, long a1, long a2)
+{
+	if (tracee_syscall(t, ret, nr, a0, a1, a2, 0) < 0) {
+		*r = (struct attach_reply){ STEP_LOST, 0, errno };
+		return false;
+	}
+	if (*ret < 0 && *ret > -4096) {
+		*r = (struct attach_reply){ STEP_INJECT, what, (int)-*ret };
+		return false;
+	}
+	return true;
+}
+
+static void close_in(struct tracee *t, long fd)
+{
+	long ret;
+
+	if (fd >= 0)
+		(void)tracee_syscall(t, &ret, SYS_close, fd, 0, 0, 0);
+}
+
+/* Fetch src[i] from the heir into the process, for each i where want[i]. */
+static bool fetch(struct tracee *t, struct attach_reply *r, long pidfd, const int src[2],
+		  const bool want[2], long got[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (want[i] && !call(t, r, CALL_PIDFD_GETFD, &got[i], SYS_pidfd_getfd, pidfd, src[i], 0))
+			return false;
+	return true;
+}
+
+/* Put src[0] on fd 1 and src[1] on fd 2 of the traced process (where
+ * want[i]), as one step each; if the second fails, the first is undone
+ * with undo[0]. */
+static void put(struct tracee *t, struct attach_reply *r, const int src[2], const int undo[2],
+		const bool want[2])
+{
+	long pidfd = -1, got[2] = { -1, -1 }, flags[2] = { 0, 0 }, ret;
+
+	for (int i = 0; i < 2; i++)
+		if (want[i] && !call(t, r, CALL_FCNTL, &flags[i], SYS_fcntl, i + 1, F_GETFD, 0))
+			return;
+	if (!call(t, r, CALL_PIDFD_OPEN, &pidfd, SYS_pidfd_open, getpid(), 0, 0))
+		return;
+	if (fetch(t, r, pidfd, src, want, got)) {
+		int done = 0;
+		for (; done < 2; done++)
+			if (want[done] && !call(t, r, CALL_DUP3, &ret, SYS_dup3, got[done], done + 1,
+						flags[done] & FD_CLOEXEC ? O_CLOEXEC : 0))
+				break;
+		if (done == 1 && want[0]) {
+			long back[2] = { -1, -1 };
+			const bool first[2] = { true, false };
+			struct attach_reply ignored;
+			if (fetch(t, &ignored, pidfd, undo, first, back))
+				(void)call(t, &ignored, CALL_DUP3, &ret, SYS_dup3, back[0], 1,
+					   flags[0] & FD_CLOEXEC ? O_CLOEXEC : 0);
+			close_in(t, back[0]);
+		}
+	}
+	close_in(t, got[0]);
+	close_in(t, got[1]);
+	close_in(t, pidfd);
+}
+
+/* Stop the process, run put(), let it go; everything undone on failure. */
+static struct attach_reply inject(struct heir *h, const int src[2], const int undo[2],
+				  const bool want[2])
+{
+	struct attach_reply r = { STEP_OK, 0, 0 };
+	struct tracee t;
+	enum seize_fail f = tracee_seize(&t, h->pid);
+
+	if (f != SEIZE_OK)
+		return (struct attach_reply){ STEP_SEIZE, f, errno };
+	put(&t, &r, src, undo, want);
+	if (tracee_release(&t) < 0 && r.step == STEP_OK)
+		r = (struct attach_reply){ STEP_LOST, 0, errno };
+	return r;
+}
+
+/* Which of the process's fds 1 and 2 still hold our sockets: a program
+ * that has put its own files there since keeps them. */
+static void still_ours(struct heir *h, bool mine[2])
+{
+	for (int i = 0; i < 2; i++)
+		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
+}
+
+static struct attach_reply restore(struct heir *h)
+{
+	bool mine[2];
+
+	still_ours(h, mine);
+	if (!mine[0] && !mine[1])
+		return (struct attach_reply){ STEP_CHANGED, 0, 0 };
+	return inject(h, h->orig, h->sock, mine);
+}
+
+static bool ended(const struct heir *h)
+{
+	struct pollfd p = { h->pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Close every fd but those in keep[]. */
+static void keep_only(const int *keep, int n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int last = 2;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null >= 0)
+			dup2(null, fd);
+	for (;;) {
+		int next = -1;
+		for (int i = 0; i < n; i++)
+			if (keep[i] > last && (next < 0 || keep[i] < next))
+				next = keep[i];
+		if (next < 0)
+			break;
+		if (next > last + 1)
+			(void)close_range((unsigned)last + 1, (unsigned)next - 1, 0);
+		last = next;
+	}
+	(void)close_range((unsigned)last + 1, ~0U, 0);
+}
+
+static void send_reply(int ctl, const struct attach_reply *r)
+{
+	(void)send(ctl, r, sizeof *r, MSG_NOSIGNAL);
+}
+
+static void __attribute__((noreturn)) heir(struct heir *h)
+{
+	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
+	const bool both[2] = { true, true };
+	sigset_t none;
+
+	keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
+	/* Out of the terminal's session: ^C and a hang-up are for dtee,
+	 * which asks the heir to detach. A signal sent by pid still acts. */
+	(void)setsid();
+	(void)prctl(PR_SET_NAME, "dtee-attach", 0, 0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* With Yama's ptrace_scope 1 the process may then take fds from us. */
+	(void)prctl(PR_SET_PTRACER, h->pid, 0, 0, 0);
+
+	struct attach_reply r = inject(h, h->sock, h->orig, both);
+	send_reply(h->ctl, &r);
+	if (r.step != STEP_OK)
+		_exit(1);
+
+	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
+				continue;
+			break;
+		}
+		if (p[1].revents) {
+			(void)kill(h->dtee, SIGCHLD);
+			_exit(0);
+		}
+		if (p[0].revents) {
+			char cmd = 0;
+			ssize_t n = recv(h->ctl, &cmd, 1, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 1 && cmd == 'Q')
+				_exit(0);
+			break;	/* 'D', or dtee has gone */
+		}
+	}
+	r = ended(h) ? (struct attach_reply){ STEP_OK, 0, 0 } : restore(h);
+	send_reply(h->ctl, &r);
+	_exit(r.step == STEP_OK ? 0 : 1);
+}
+
+/* Start the heir as a grandchild dtee does not wait for; it attaches at
+ * once and says how that went. */
+static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
+{
+	int pair[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return -1;
+	pid_t mid = fork();
+	if (mid == 0) {
+		close(pair[0]);
+		h->ctl = pair[1];
+		if (fork() == 0)
+			heir(h);
+		_exit(0);
+	}
+	close(pair[1]);
+	if (mid < 0) {
+		close(pair[0]);
+		return -1;
+	}
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*ctl = pair[0];
+	ssize_t n;
+	while ((n = recv(*ctl, r, sizeof *r, 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *r)
+		*r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	return 0;
+}
+
+int attach_start(pid_t pid, int out_sock, int err_sock, bool force,
+		 struct attach **a, int *orig_out, int *orig_err)
+{
+	struct heir h = { .pid = pid, .dtee = getpid(), .sock = { out_sock, err_sock } };
+	struct attach_reply r;
+	int ctl = -1, rc;
+
+	rc = attach_check(pid, force, &h.pidfd, &h.orig[0], &h.orig[1]);
+	if (rc != 0)
+		return rc;
+	*a = malloc(sizeof **a);
+	if (!*a || start_heir(&h, &ctl, &r) < 0) {
+		msg("--attach=%d: cannot start the helper: %s", (int)pid, strerror(errno));
+		rc = EX_OSERR;
+	} else if (r.step != STEP_OK) {
+		rc = attach_report(pid, &r, false);
+	}
+	if (rc != 0) {
+		if (ctl >= 0)
+			close(ctl);
+		close(h.pidfd);
+		close(h.orig[0]);
+		close(h.orig[1]);
+		free(*a);
+		*a = NULL;
+		return rc;
+	}
+	**a = (struct attach){ pid, h.pidfd, ctl };
+	*orig_out = h.orig[0];
+	*orig_err = h.orig[1];
+	return 0;
+}
+
+int attach_pidfd(const struct attach *a)
+{
+	return a->pidfd;
+}
+
+int attach_detach(struct attach *a)
+{
+	struct attach_reply r = { STEP_LOST, 0, EPIPE };
+	ssize_t n;
+
+	if (send(a->ctl, "D", 1, MSG_NOSIGNAL) == 1) {
+		while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof r)
+			r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	}
+	close(a->ctl);
+	close(a->pidfd);
+	int rc = attach_report(a->pid, &r, true) == 0 ? 0 : -1;
+	free(a);
+	return rc;
+}
+
+void attach_finish(struct attach *a)
+{
+	(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
+	close(a->ctl);
+	close(a->pidfd);
+	free(a);
+}
