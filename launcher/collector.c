@@ -7,6 +7,7 @@
  * file and the two streams alternate: there each run of one stream is a
  * write of its own, as the order must be kept. */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "collector.h"
 #include "signals.h"
 
@@ -81,10 +83,10 @@ static enum pass choose_pass(const struct sinks *s, bool cron)
 		return PASS_RUNS;
 	if (s->out.null || s->err.null)
 		return PASS_APART;
-	if (fstat(STDOUT_FILENO, &o) < 0 || fstat(STDERR_FILENO, &e) < 0)
+	if (fstat(s->out.fd, &o) < 0 || fstat(s->err.fd, &e) < 0)
 		return PASS_RUNS;
 	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
-		return syscall(SYS_kcmp, self, self, KCMP_FILE, 1, 2) == 0 ? PASS_SHARED : PASS_RUNS;
+		return syscall(SYS_kcmp, self, self, KCMP_FILE, s->out.fd, s->err.fd) == 0 ? PASS_SHARED : PASS_RUNS;
 	/* A reader of two pipes or sockets may merge them: keep the order. */
 	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
 }
@@ -298,10 +300,9 @@ static void drain(struct collector *c)
 	}
 }
 
-int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pid_t child)
+static struct collector *collector_new(const struct sockets *sk, struct sinks *sinks, struct cron *cron)
 {
 	struct collector *c = calloc(1, sizeof *c);
-	int status = 0;
 
 	if (!c) {
 		msg("%s", strerror(errno));
@@ -313,6 +314,19 @@ int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pi
 	c->pass = choose_pass(sinks, cron->enabled);
 	c->queue_max = queue_max();
 	setup_buffers(c);
+	return c;
+}
+
+static void collector_free(struct collector *c)
+{
+	munmap(c->arena, c->nslots * c->stride);
+	free(c);
+}
+
+int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pid_t child)
+{
+	struct collector *c = collector_new(sk, sinks, cron);
+	int status = 0;
 
 	for (;;) {
 		dispatch(c, receive(c, true));
@@ -329,7 +343,41 @@ int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pi
 	/* Whatever the command and its children wrote before it ended is
 	 * queued now, ahead of the marker. */
 	drain(c);
-	munmap(c->arena, c->nslots * c->stride);
-	free(c);
+	collector_free(c);
 	return status;
+}
+
+static bool ended(int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+{
+	static struct cron no_cron = { .spool = -1 };
+	struct collector *c = collector_new(sk, sinks, &no_cron);
+	int rc = 0;
+
+	for (;;) {
+		dispatch(c, receive(c, true));
+		/* Signalled: the process's own fds go back first, so that all
+		 * it wrote to dtee is queued by the time the queue is drained. */
+		if (signal_stop) {
+			rc = attach_detach(a);
+			break;
+		}
+		/* The heir sends SIGCHLD once the process has ended. */
+		if (signal_child) {
+			signal_child = 0;
+			if (ended(attach_pidfd(a))) {
+				attach_finish(a);
+				break;
+			}
+		}
+	}
+	drain(c);
+	collector_free(c);
+	return rc;
 }

@@ -14,4 +14,10 @@
  * (cron_die). */
 int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pid_t child);
 
+/* dtee --attach: run until the attached process ends, or a stop signal
+ * comes and the process's own fds are put back (attach_detach); then copy
+ * what was queued. Returns -1 if the fds could not be put back. */
+struct attach;
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a);
+
 #endif

@@ -27,7 +27,9 @@ struct options {
 	bool cron;
 	bool preload;
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
-	char **command;		/* NULL-terminated, at least one word */
+	char **command;		/* NULL-terminated, at least one word; NULL with attach */
+	pid_t attach;		/* --attach=PID, else 0 */
+	bool force;		/* --force: attach despite a seccomp filter */
 };
 
 /* argv[0] as invoked, for every message (main.c). */
@@ -40,5 +42,8 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */
 void options_parse(struct options *opts, int argc, char **argv);
+
+/* dtee --attach=PID: copy a running process's output (attached.c). */
+int run_attached(const struct options *opts);
 
 #endif

@@ -2,6 +2,7 @@
  * an option, so `dtee ls -l` runs `ls -l`. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
+	"  or:  %s --attach=PID [OPTION]...\n"
 	"Run COMMAND with its standard output and standard error copied to files,\n"
 	"passing both through in the order they were written.\n"
 	"\n"
@@ -33,6 +35,9 @@ static const char usage_text[] =
 	"                                 see (static and Go programs), with a seccomp\n"
 	"                                 supervisor; sets no_new_privs on COMMAND\n"
 	"                                 (the default when DTEE_SECCOMP=1)\n"
+	"      --attach=PID               copy the output of the running process PID from\n"
+	"                                 now on; its output still goes where it went\n"
+	"      --force                    attach even under a seccomp filter\n"
 	"  -h, --help                     display this help and exit\n"
 	"  -V, --version                  output version information and exit\n"
 	"\n"
@@ -50,7 +55,7 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP };
+enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP, OPT_ATTACH, OPT_FORCE };
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -63,6 +68,8 @@ static const struct option long_opts[] = {
 	{ "cron", no_argument, NULL, 'q' },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -70,7 +77,7 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) print_and_exit(const char *text, const char *arg)
 {
-	if (printf(text, arg) < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+	if (printf(text, arg, arg) < 0 || fflush(stdout) != 0 || ferror(stdout)) {
 		msg("stdout: write: %s", strerror(errno));
 		exit(EX_IOERR);
 	}
@@ -123,6 +130,32 @@ static void add_file(struct options *opts, const char *path, unsigned streams, b
 	opts->files[opts->nfiles++] = (struct file_opt){ path, streams, append };
 }
 
+/* --attach=PID: a positive process id. */
+static pid_t parse_pid(const char *arg)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(arg, &end, 10);
+
+	if (errno != 0 || end == arg || *end != '\0' || n <= 0 || n > INT_MAX) {
+		msg("--attach: not a process id: '%s'", arg);
+		usage_error();
+	}
+	return (pid_t)n;
+}
+
+static void check_attach(const struct options *opts, const char *command)
+{
+	if (command) {
+		msg("--attach takes no command: '%s'", command);
+		usage_error();
+	}
+	if (opts->cron) {
+		msg("--attach cannot be used in cron mode");
+		usage_error();
+	}
+}
+
 void options_parse(struct options *opts, int argc, char **argv)
 {
 	const char *base = strrchr(prog, '/');
@@ -146,10 +179,16 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'q': opts->cron = true; break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
+		case OPT_ATTACH: opts->attach = parse_pid(optarg); break;
+		case OPT_FORCE: opts->force = true; break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv[word]);
 		}
+	}
+	if (opts->attach > 0) {
+		check_attach(opts, optind < argc ? argv[optind] : NULL);
+		return;
 	}
 	if (optind >= argc) {
 		msg("no command specified");

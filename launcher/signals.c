@@ -63,7 +63,13 @@ void signals_setup(const struct options *opts, int ctl_fd)
 	set_action(SIGCHLD, on_signal);
 	if (opts->ignore_interrupts)
 		set_action(SIGINT, SIG_IGN);
-	if (opts->cron) {
+	if (opts->attach > 0) {
+		/* Attached: these detach (collect_attached). */
+		set_action(SIGHUP, on_signal);
+		set_action(SIGTERM, on_signal);
+		if (!opts->ignore_interrupts)
+			set_action(SIGINT, on_signal);
+	} else if (opts->cron) {
 		/* Cron mode replays what it holds before dying of these. */
 		set_action(SIGHUP, on_signal);
 		set_action(SIGTERM, on_signal);

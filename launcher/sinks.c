@@ -59,6 +59,14 @@ void sinks_open(struct sinks *s, const struct options *opts)
 	}
 }
 
+void sinks_pass_to(struct sinks *s, int out, int err)
+{
+	s->out.fd = out;
+	s->err.fd = err;
+	s->out.null = is_null_device(out);
+	s->err.null = is_null_device(err);
+}
+
 void sink_fail(struct sinks *s, struct sink *k, int err)
 {
 	if (k->failed)

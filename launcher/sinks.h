@@ -33,6 +33,10 @@ void sinks_guard_std_fds(void);
  * and sets open_failed; the others stay usable. */
 void sinks_open(struct sinks *s, const struct options *opts);
 
+/* Pass the output through to out and err instead of dtee's own stdout and
+ * stderr (--attach: the process's own fds 1 and 2). */
+void sinks_pass_to(struct sinks *s, int out, int err);
+
 /* Write iov to one sink. On failure, reports it once, marks the sink failed
  * and returns the bytes that did reach it. */
 size_t sink_write(struct sinks *s, struct sink *k, struct iovec *iov, int cnt);
