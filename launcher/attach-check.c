@@ -84,7 +84,7 @@ static int not_permitted(pid_t pid)
 	} else if (scope == 1) {
 		msg("--attach=%d: not permitted: kernel.yama.ptrace_scope is 1, a process may trace only its descendants; "
 		    "an administrator may set it to 0 (sysctl kernel.yama.ptrace_scope=0)", (int)pid);
-	} else if (snprintf(path, sizeof path, "/proc/%d", (int)pid) > 0 && stat(path, &st) == 0 &&
+	} else if (snprintf(path, sizeof path, "/proc/%d/status", (int)pid) > 0 && stat(path, &st) == 0 &&
 		   st.st_uid != s.uid[1]) {
 		msg("--attach=%d: not permitted: it is not dumpable (it changed credentials or set PR_SET_DUMPABLE to 0)",
 		    (int)pid);
