@@ -419,3 +419,25 @@ as_nobody_setup() {
 	# Built for real: the aarch64 path, not the refusal for other architectures.
 	nm "$BATS_TEST_TMPDIR/arm/launcher/ptrace.o" | grep -q ' U waitpid'
 }
+
+@test "a thread blocked in read(2) goes on as if never stopped: its call is restarted, not failed" {
+	mkfifo in.fifo
+	start_writer "$W" -t 1 -r "$BATS_TEST_TMPDIR/in.fifo" >orig.log 2>&1
+	# Its main thread, the one dtee stops, is blocked in read().
+	wait_until grep -q '^State:.*S (sleeping)' "/proc/$WPID/status"
+	"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	echo one >in.fifo
+	wait_until grep -q '^read: one$' all.log
+	detach_with INT
+	echo two >in.fifo
+	wait_until grep -q '^read: two$' orig.log
+	touch "$W/stop"
+	echo end >in.fifo	# the reader checks for stop after each read
+	wait_until [ -s "$W/failed" ]
+	grep 'read failed' orig.log && fail "the interrupted read failed"
+	grep -q '^read: two$' all.log && fail "read after the detach copied"
+	[ "$(grep -c '^read: ' orig.log)" -eq 3 ]
+}

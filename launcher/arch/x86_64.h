@@ -51,9 +51,11 @@ static inline bool arch_current_insn(const arch_regs *r, unsigned long *pc)
 }
 
 /* A thread stopped inside an interrupted system call shows the restart
- * code in rax; the kernel turns it into a restart only on the way out of a
- * signal stop, and the thread leaves its last stop here from a system call
- * of ours. Do that turn now, as the kernel would with no handler to run. */
+ * code in rax; the kernel turns it into a restart after the signal stop,
+ * but the thread leaves its last stop from a system call of ours. Linux
+ * 6.x still does the turn then, since PTRACE_DETACH wakes the thread as a
+ * signal would; do it here rather than count on that. The result (a call
+ * number in rax) is no restart code, so it is never done twice. */
 static inline void arch_prepare_resume(arch_regs *r)
 {
 	if ((long)r->orig_rax < 0)

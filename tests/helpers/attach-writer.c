@@ -1,6 +1,6 @@
 /* attach-writer: a running process for dtee --attach to take over.
  *
- *   attach-writer [-t THREADS] [-d] [-s] DIR
+ *   attach-writer [-t THREADS] [-d] [-s] [-r FIFO] DIR
  *
  * Writes numbered lines, one write(2) each: with one thread "o N" to stdout
  * and "e N+1" to stderr, N counting up across both; with -t, thread T
@@ -9,7 +9,9 @@
  * are counted, not fatal. Once set up, writes its pid to DIR/pid; exits 7
  * once DIR/stop exists, printing the failed-write count to DIR/failed.
  * -d: not dumpable (PR_SET_DUMPABLE 0). -s: under a seccomp filter that
- * allows everything. */
+ * allows everything. -r: the main thread blocks in read(2) on FIFO and
+ * writes "read: TEXT" (or "read failed: ERROR") to stdout for each read, so
+ * that an interrupted and restarted call can be seen (use with -t). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -89,15 +91,42 @@ static void allow_all_filter(void)
 	}
 }
 
+/* Read lines from fifo until DIR/stop exists; report each read. */
+static void reader(const char *fifo)
+{
+	int fd = open(fifo, O_RDWR);	/* RDWR: never EOF, never blocks on open */
+	char buf[256], out[300];
+
+	if (fd < 0) {
+		perror(fifo);
+		exit(1);
+	}
+	while (!stop_asked()) {
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		int len;
+		if (n < 0) {
+			len = snprintf(out, sizeof out, "read failed: %s\n", strerror(errno));
+		} else {
+			buf[n] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			len = snprintf(out, sizeof out, "read: %s\n", buf);
+		}
+		if (write(1, out, (size_t)len) != len)
+			atomic_fetch_add(&failed, 1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int threads = 0, opt;
+	const char *fifo = NULL;
 
-	while ((opt = getopt(argc, argv, "t:ds")) != -1) {
+	while ((opt = getopt(argc, argv, "t:dsr:")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 'd': prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); break;
 		case 's': allow_all_filter(); break;
+		case 'r': fifo = optarg; break;
 		default: return 2;
 		}
 	}
@@ -111,6 +140,8 @@ int main(int argc, char **argv)
 		pthread_detach(th);
 	}
 	write_file("pid", (long)getpid());
+	if (fifo)
+		reader(fifo);
 	for (long n = 0; !stop_asked(); n += 2) {
 		if (threads == 0) {
 			line(1, "o", n);
