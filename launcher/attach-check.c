@@ -240,6 +240,9 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 		return seize_failed(pid, r);
 	case STEP_INJECT:
 		return inject_failed(pid, r, doing);
+	case STEP_DONOR:
+		msg("--attach=%d: %s: cannot make a process with its credentials: %s", (int)pid, doing, strerror(r->err));
+		return EX_OSERR;
 	case STEP_LOST:
 		break;
 	}

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -84,15 +85,15 @@ static bool fetch(struct tracee *t, struct attach_reply *r, long pidfd, const in
 /* Put src[0] on fd 1 and src[1] on fd 2 of the traced process (where
  * want[i]), as one step each; if the second fails, the first is undone
  * with undo[0]. */
-static void put(struct tracee *t, struct attach_reply *r, const int src[2], const int undo[2],
-		const bool want[2])
+static void put(struct tracee *t, struct attach_reply *r, pid_t donor, const int src[2],
+		const int undo[2], const bool want[2])
 {
 	long pidfd = -1, got[2] = { -1, -1 }, flags[2] = { 0, 0 }, ret;
 
 	for (int i = 0; i < 2; i++)
 		if (want[i] && !call(t, r, CALL_FCNTL, &flags[i], SYS_fcntl, i + 1, F_GETFD, 0))
 			return;
-	if (!call(t, r, CALL_PIDFD_OPEN, &pidfd, SYS_pidfd_open, getpid(), 0, 0))
+	if (!call(t, r, CALL_PIDFD_OPEN, &pidfd, SYS_pidfd_open, donor, 0, 0))
 		return;
 	if (fetch(t, r, pidfd, src, want, got)) {
 		int done = 0;
@@ -115,19 +116,40 @@ static void put(struct tracee *t, struct attach_reply *r, const int src[2], cons
 	close_in(t, pidfd);
 }
 
-/* Stop the process, run put(), let it go; everything undone on failure. */
-static struct attach_reply inject(struct heir *h, const int src[2], const int undo[2],
+/* The process held still: every thread stopped, and a donor to take fds
+ * from. */
+struct hold {
+	struct stopped p;
+	pid_t donor;
+	int keep;		/* the donor lives while this is open */
+};
+
+static struct attach_reply hold(struct heir *h, struct hold *k)
+{
+	k->keep = -1;
+	k->donor = donor_start(h->pid, &k->keep);
+	if (k->donor < 0)
+		return (struct attach_reply){ STEP_DONOR, 0, errno };
+	enum seize_fail f = process_stop(&k->p, h->pid);
+	if (f != SEIZE_OK) {
+		int e = errno;
+		donor_end(k->donor, k->keep);
+		return (struct attach_reply){ STEP_SEIZE, f, e };
+	}
+	return (struct attach_reply){ STEP_OK, 0, 0 };
+}
+
+/* Run put() in the held process (where want[]), then let it go. */
+static struct attach_reply let_go(struct hold *k, const int src[2], const int undo[2],
 				  const bool want[2])
 {
 	struct attach_reply r = { STEP_OK, 0, 0 };
-	struct tracee t;
-	enum seize_fail f = tracee_seize(&t, h->pid);
 
-	if (f != SEIZE_OK)
-		return (struct attach_reply){ STEP_SEIZE, f, errno };
-	put(&t, &r, src, undo, want);
-	if (tracee_release(&t) < 0 && r.step == STEP_OK)
+	if (want[0] || want[1])
+		put(&k->p.t[0], &r, k->donor, src, undo, want);
+	if (process_release(&k->p) < 0 && r.step == STEP_OK)
 		r = (struct attach_reply){ STEP_LOST, 0, errno };
+	donor_end(k->donor, k->keep);
 	return r;
 }
 
@@ -139,21 +161,16 @@ static void still_ours(struct heir *h, bool mine[2])
 		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
 }
 
-static struct attach_reply restore(struct heir *h)
+/* Put the originals back in the held process and let it go. */
+static struct attach_reply restore(struct heir *h, struct hold *k)
 {
 	bool mine[2];
 
 	still_ours(h, mine);
-	if (!mine[0] && !mine[1])
-		return (struct attach_reply){ STEP_CHANGED, 0, 0 };
-	return inject(h, h->orig, h->sock, mine);
-}
-
-static bool ended(const struct heir *h)
-{
-	struct pollfd p = { h->pidfd, POLLIN, 0 };
-
-	return poll(&p, 1, 0) > 0;
+	struct attach_reply r = let_go(k, h->orig, h->sock, mine);
+	if (r.step == STEP_OK && !mine[0] && !mine[1])
+		r.step = STEP_CHANGED;
+	return r;
 }
 
 /* Close every fd but those in keep[]. */
@@ -184,6 +201,30 @@ static void send_reply(int ctl, const struct attach_reply *r)
 	(void)send(ctl, r, sizeof *r, MSG_NOSIGNAL);
 }
 
+/* The next word from dtee: 'D' detach, 'R' drained, 'Q' done; 'E' for
+ * the process's end, 0 if dtee has gone. */
+static char wait_for_dtee(struct heir *h)
+{
+	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
+	char cmd;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
+				continue;
+			return 0;
+		}
+		if (p[1].revents)
+			return 'E';
+		if (p[0].revents) {
+			ssize_t n = recv(h->ctl, &cmd, 1, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n == 1 ? cmd : 0;
+		}
+	}
+}
+
 static void __attribute__((noreturn)) heir(struct heir *h)
 {
 	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
@@ -203,35 +244,33 @@ static void __attribute__((noreturn)) heir(struct heir *h)
 	/* With Yama's ptrace_scope 1 the process may then take fds from us. */
 	(void)prctl(PR_SET_PTRACER, h->pid, 0, 0, 0);
 
-	struct attach_reply r = inject(h, h->sock, h->orig, both);
+	struct hold k;
+	struct attach_reply r = hold(h, &k);
+	if (r.step == STEP_OK)
+		r = let_go(&k, h->sock, h->orig, both);
 	send_reply(h->ctl, &r);
 	if (r.step != STEP_OK)
 		_exit(1);
 
-	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
-				continue;
-			break;
-		}
-		if (p[1].revents) {
-			(void)kill(h->dtee, SIGCHLD);
-			_exit(0);
-		}
-		if (p[0].revents) {
-			char cmd = 0;
-			ssize_t n = recv(h->ctl, &cmd, 1, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n == 1 && cmd == 'Q')
-				_exit(0);
-			break;	/* 'D', or dtee has gone */
-		}
+	char cmd = wait_for_dtee(h);
+	if (cmd == 'Q')
+		_exit(0);
+	if (cmd == 'E') {
+		(void)kill(h->dtee, SIGCHLD);
+		_exit(0);
 	}
-	r = ended(h) ? (struct attach_reply){ STEP_OK, 0, 0 } : restore(h);
+	/* 'D': hold the process, so that dtee can copy all it has written
+	 * before its own fds come back; or dtee has gone. */
+	r = hold(h, &k);
+	if (cmd == 'D') {
+		send_reply(h->ctl, &r);
+		if (r.step == STEP_OK)
+			(void)wait_for_dtee(h);	/* 'R', or dtee has gone */
+	}
+	if (r.step == STEP_OK)
+		r = restore(h, &k);
 	send_reply(h->ctl, &r);
-	_exit(r.step == STEP_OK ? 0 : 1);
+	_exit(r.step == STEP_OK || r.step == STEP_CHANGED ? 0 : 1);
 }
 
 /* Start the heir as a grandchild dtee does not wait for; it attaches at
@@ -304,28 +343,47 @@ int attach_pidfd(const struct attach *a)
 	return a->pidfd;
 }
 
-int attach_detach(struct attach *a)
+static struct attach_reply ask(struct attach *a, const char *cmd)
 {
 	struct attach_reply r = { STEP_LOST, 0, EPIPE };
 	ssize_t n;
 
-	if (send(a->ctl, "D", 1, MSG_NOSIGNAL) == 1) {
-		while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
-			;
-		if (n != (ssize_t)sizeof r)
-			r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
-	}
+	if (a->ctl < 0 || send(a->ctl, cmd, 1, MSG_NOSIGNAL) != 1)
+		return r;
+	while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof r)
+		r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	return r;
+}
+
+int attach_hold(struct attach *a)
+{
+	struct attach_reply r = ask(a, "D");
+
+	if (r.step == STEP_OK)
+		return 0;
+	(void)attach_report(a->pid, &r, true);
 	close(a->ctl);
-	close(a->pidfd);
-	int rc = attach_report(a->pid, &r, true) == 0 ? 0 : -1;
-	free(a);
-	return rc;
+	a->ctl = -1;
+	return -1;
+}
+
+int attach_detach(struct attach *a)
+{
+	struct attach_reply r = ask(a, "R");
+
+	close(a->ctl);
+	a->ctl = -1;
+	return attach_report(a->pid, &r, true) == 0 ? 0 : -1;
 }
 
 void attach_finish(struct attach *a)
 {
-	(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
-	close(a->ctl);
+	if (a->ctl >= 0) {
+		(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
+		close(a->ctl);
+	}
 	close(a->pidfd);
 	free(a);
 }

@@ -20,12 +20,18 @@ int attach_start(pid_t pid, int out_sock, int err_sock, bool force,
 /* A pidfd of the process: readable once it has ended. */
 int attach_pidfd(const struct attach *a);
 
-/* Put the process's own fds back. Prints why and returns -1 if it could
- * not (the process keeps dtee's sockets and gets EPIPE/SIGPIPE once dtee
- * is gone, as under dtee). */
+/* Detaching, first step: stop every thread of the process, so that all it
+ * has written is in dtee's queue and it writes no more until
+ * attach_detach(). Prints why and returns -1 if it cannot. */
+int attach_hold(struct attach *a);
+
+/* Then put the process's own fds back and let it run. Prints why and
+ * returns -1 if it could not (the process keeps dtee's sockets, and its
+ * writes fail once dtee is gone). attach_finish() must follow either. */
 int attach_detach(struct attach *a);
 
-/* The process has ended: let the heir go. */
+/* The process has ended, or dtee has detached and is done: let the heir
+ * go, free a. */
 void attach_finish(struct attach *a);
 
 /* What the heir reports (attach.c) and how dtee words it (attach-check.c). */
@@ -35,6 +41,7 @@ enum attach_step {
 	STEP_INJECT,		/* sub: enum inject_call */
 	STEP_LOST,		/* ptrace failed halfway: the process ended? */
 	STEP_CHANGED,		/* restore: the process has put other files on 1/2 */
+	STEP_DONOR,		/* no process it may take fds from (errno) */
 };
 
 enum inject_call { CALL_FCNTL, CALL_PIDFD_OPEN, CALL_PIDFD_GETFD, CALL_DUP3 };
@@ -45,6 +52,11 @@ struct attach_reply {
 
 /* Checks made before anything is done to the process (attach-check.c). */
 int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err);
+/* A process that holds the heir's fds and that pid may take them from:
+ * the heir itself, or a child with pid's credentials (attach-donor.c); -1
+ * if it cannot be made. donor_end() lets it go. */
+pid_t donor_start(pid_t pid, int *hold);
+void donor_end(pid_t donor, int hold);
 /* Word a failure the heir reported; returns the exit status. */
 int attach_report(pid_t pid, const struct attach_reply *r, bool detaching);
 

@@ -364,20 +364,28 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 		dispatch(c, receive(c, true));
 		/* Signalled: the process's own fds go back first, so that all
 		 * it wrote to dtee is queued by the time the queue is drained. */
+		/* Signalled: with the process held still, all it wrote is
+		 * queued; copy it before its own fds come back, so that its
+		 * own destination sees the order it wrote in. */
 		if (signal_stop) {
-			rc = attach_detach(a);
+			rc = attach_hold(a);
+			drain(c);
+			if (rc == 0)
+				rc = attach_detach(a);
+			/* A child it started while attached may still write. */
+			drain(c);
 			break;
 		}
 		/* The heir sends SIGCHLD once the process has ended. */
 		if (signal_child) {
 			signal_child = 0;
 			if (ended(attach_pidfd(a))) {
-				attach_finish(a);
+				drain(c);
 				break;
 			}
 		}
 	}
-	drain(c);
+	attach_finish(a);
 	collector_free(c);
 	return rc;
 }

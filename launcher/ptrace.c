@@ -7,6 +7,7 @@
  * letting it run from system call entry to exit. Nothing is written to its
  * memory. Signals that arrive meanwhile are held and delivered on release.
  * The architecture's details are in arch/. Linux-only. */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -168,18 +169,26 @@ static void let_go(struct tracee *t)
 	errno = e;
 }
 
-enum seize_fail tracee_seize(struct tracee *t, pid_t pid)
+enum seize_fail tracee_stop(struct tracee *t, pid_t tid)
 {
-	size_t len;
-
-	*t = (struct tracee){ .pid = pid };
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
+	*t = (struct tracee){ .pid = tid };
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
 		return SEIZE_ATTACH;
 	/* If these fail the thread is gone, and with it our hold. */
-	if (ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0)
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
 		return errno == ESRCH ? SEIZE_GONE : SEIZE_STOP;
 	if (wait_for(t, WANT_STOP) < 0)
 		return errno == ESRCH ? SEIZE_GONE : SEIZE_STOP;
+	return SEIZE_OK;
+}
+
+enum seize_fail tracee_seize(struct tracee *t, pid_t pid)
+{
+	size_t len;
+	enum seize_fail f = tracee_stop(t, pid);
+
+	if (f != SEIZE_OK)
+		return f;
 	if (get_regs(pid, &t->saved, &len) < 0) {
 		let_go(t);
 		return SEIZE_REGS;
@@ -233,13 +242,119 @@ int tracee_release(struct tracee *t)
 	return rc;
 }
 
+static bool have(const struct stopped *p, pid_t tid)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->t[i].pid == tid)
+			return true;
+	return false;
+}
+
+/* Stop every thread of pid not stopped yet; *added says how many. */
+static enum seize_fail stop_new_threads(struct stopped *p, pid_t pid, int *added)
+{
+	char path[64];
+	struct dirent *e;
+	enum seize_fail f = SEIZE_OK;
+
+	*added = 0;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? SEIZE_GONE : SEIZE_STOP;
+	while (f == SEIZE_OK && (e = readdir(d))) {
+		pid_t tid = (pid_t)atoi(e->d_name);
+		if (tid <= 0 || have(p, tid))
+			continue;
+		if (p->n == p->cap) {
+			int cap = p->cap ? 2 * p->cap : 16;
+			struct tracee *t = realloc(p->t, (size_t)cap * sizeof *t);
+			if (!t) {
+				f = SEIZE_STOP;
+				break;
+			}
+			p->t = t, p->cap = cap;
+		}
+		f = tracee_stop(&p->t[p->n], tid);
+		if (f == SEIZE_OK)
+			p->n++, (*added)++;
+		else if (f == SEIZE_GONE)
+			f = SEIZE_OK;	/* it ended meanwhile */
+	}
+	int e2 = errno;
+	closedir(d);
+	errno = e2;
+	return f;
+}
+
+enum seize_fail process_stop(struct stopped *p, pid_t pid)
+{
+	enum seize_fail f;
+	int added;
+
+	*p = (struct stopped){ NULL, 0, 0 };
+	p->t = malloc(16 * sizeof *p->t);
+	if (!p->t)
+		return SEIZE_STOP;
+	p->cap = 16;
+	f = tracee_seize(&p->t[0], pid);
+	if (f != SEIZE_OK) {
+		free(p->t);
+		p->t = NULL;
+		return f;
+	}
+	p->n = 1;
+	/* A running thread may start another: look again until none is new. */
+	do
+		f = stop_new_threads(p, pid, &added);
+	while (f == SEIZE_OK && added > 0);
+	if (f != SEIZE_OK) {
+		int e = errno;
+		process_release(p);
+		errno = e;
+	}
+	return f;
+}
+
+int process_release(struct stopped *p)
+{
+	int rc = 0;
+
+	/* The main thread first: the calls we made ran there. */
+	for (int i = 0; i < p->n; i++)
+		if (tracee_release(&p->t[i]) < 0 && i == 0)
+			rc = -1;
+	free(p->t);
+	*p = (struct stopped){ NULL, 0, 0 };
+	return rc;
+}
+
 #else
+
+enum seize_fail process_stop(struct stopped *p, pid_t pid)
+{
+	(void)pid;
+	*p = (struct stopped){ NULL, 0, 0 };
+	errno = ENOSYS;
+	return SEIZE_ARCH;
+}
+
+int process_release(struct stopped *p)
+{
+	(void)p;
+	return 0;
+}
+
+enum seize_fail tracee_stop(struct tracee *t, pid_t tid)
+{
+	*t = (struct tracee){ .pid = tid };
+	errno = ENOSYS;
+	return SEIZE_ARCH;
+}
 
 enum seize_fail tracee_seize(struct tracee *t, pid_t pid)
 {
-	*t = (struct tracee){ .pid = pid };
-	errno = ENOSYS;
-	return SEIZE_ARCH;
+	return tracee_stop(t, pid);
 }
 
 int tracee_syscall(struct tracee *t, long *ret, long nr, long a0, long a1, long a2, long a3)

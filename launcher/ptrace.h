@@ -41,10 +41,15 @@ struct tracee {
 	int sigs[TRACEE_MAX_SIGNALS];
 };
 
-/* Take thread pid (a whole process's main thread) under ptrace, stop it and
- * save its registers. On failure it is left running as it was, errno says
- * why, and the return value says at which step. */
-enum seize_fail tracee_seize(struct tracee *t, pid_t pid);
+/* Take thread tid under ptrace and stop it. A thread blocked in a system
+ * call leaves it to restart it when released. On failure it is left
+ * running as it was, errno says why, and the return value says at which
+ * step. */
+enum seize_fail tracee_stop(struct tracee *t, pid_t tid);
+
+/* The same, then save its registers and find a system call instruction,
+ * so that tracee_syscall() may run calls in it. */
+enum seize_fail tracee_seize(struct tracee *t, pid_t tid);
 
 /* Run system call nr with up to six arguments inside the tracee; *ret is
  * its result (-errno on failure). Returns -1 if ptrace itself failed (the
@@ -54,5 +59,20 @@ int tracee_syscall(struct tracee *t, long *ret, long nr, long a0, long a1, long 
 /* Put the registers back, let the thread run as it would have, deliver the
  * signals that arrived meanwhile, and stop tracing it. */
 int tracee_release(struct tracee *t);
+
+/* Every thread of a process, stopped; t[0] is its main thread, ready for
+ * tracee_syscall(). */
+struct stopped {
+	struct tracee *t;
+	int n, cap;
+};
+
+/* Stop every thread of process pid (threads it starts meanwhile too), so
+ * that none writes until process_release(). On failure none is held. */
+enum seize_fail process_stop(struct stopped *p, pid_t pid);
+
+/* Release every thread (the main thread's registers restored); -1 if the
+ * main thread could not be. */
+int process_release(struct stopped *p);
 
 #endif

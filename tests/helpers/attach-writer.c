@@ -6,7 +6,7 @@
  * and "e N+1" to stderr, N counting up across both; with -t, thread T
  * writes "T N" to stdout, N counting its own writes. A short pause between
  * writes keeps the files small (pacing, not synchronisation). Failed writes
- * are counted, not fatal. Once set up, writes its pid to DIR/pid; exits 7
+ * are counted, not fatal (and said on stderr at the end). Once set up, writes its pid to DIR/pid; exits 7
  * once DIR/stop exists, printing the failed-write count to DIR/failed.
  * -d: not dumpable (PR_SET_DUMPABLE 0). -s: under a seccomp filter that
  * allows everything. -r: the main thread blocks in read(2) on FIFO and
@@ -28,14 +28,17 @@
 
 static const char *dir;
 static atomic_long failed;
+static atomic_int last_error;
 
 static void line(int fd, const char *tag, long n)
 {
 	char buf[64];
 	int len = snprintf(buf, sizeof buf, "%s %ld\n", tag, n);
 
-	if (write(fd, buf, (size_t)len) != len)
+	if (write(fd, buf, (size_t)len) != len) {
+		atomic_store(&last_error, errno);
 		atomic_fetch_add(&failed, 1);
+	}
 }
 
 static void pause_a_little(void)
@@ -149,6 +152,9 @@ int main(int argc, char **argv)
 		}
 		pause_a_little();
 	}
+	if (atomic_load(&failed) > 0)
+		fprintf(stderr, "attach-writer: %ld writes failed, the last with %s\n",
+			atomic_load(&failed), strerror(atomic_load(&last_error)));
 	write_file("failed", atomic_load(&failed));
 	return 7;
 }
