@@ -16,6 +16,7 @@
 
 /* A few fields of /proc/PID/status. */
 struct status {
+	char state;
 	int seccomp;
 	pid_t tracer;
 	unsigned long uid[4];	/* real, effective, saved, filesystem */
@@ -32,7 +33,7 @@ static bool read_status(pid_t pid, struct status *s)
 		return false;
 	*s = (struct status){ .seccomp = 0 };
 	while (fgets(line, sizeof line, f)) {
-		if (sscanf(line, "Name:\t%63[^\n]", s->name) == 1 ||
+		if (sscanf(line, "Name:\t%63[^\n]", s->name) == 1 || sscanf(line, "State:\t%c", &s->state) == 1 ||
 		    sscanf(line, "Seccomp:\t%d", &s->seccomp) == 1 ||
 		    sscanf(line, "TracerPid:\t%d", &s->tracer) == 1)
 			continue;
@@ -150,6 +151,12 @@ static int check_status(pid_t pid, bool force)
 		return 0;	/* pidfd_getfd will tell */
 	if (s.tracer != 0)
 		return not_permitted(pid);
+	/* Calls are made in the main thread, which must be there to stop. */
+	if (s.state == 'Z' || s.state == 'X') {
+		msg("--attach=%d: its main thread has ended; give the process id of a process whose main thread runs",
+		    (int)pid);
+		return EX_UNAVAILABLE;
+	}
 	if (s.seccomp != 0 && !force) {
 		msg("--attach=%d: it runs under a seccomp filter, which could kill it for the system calls dtee "
 		    "makes inside it; --force attaches all the same", (int)pid);

@@ -346,6 +346,16 @@ refused() {
 	untouched "$WPID" "$BATS_TEST_TMPDIR/orig.log"
 }
 
+@test "refused: a process whose main thread has ended" {
+	start_writer "$W" -t 1 -x >orig.log 2>&1
+	wait_until grep -q '^State:	Z' "/proc/$WPID/status"
+	refused 69 "--attach=$WPID: its main thread has ended" "$DTEE" --attach="$WPID" -C all.log
+	grep -q '^TracerPid:	0$' "/proc/$WPID/status"
+	local n
+	n=$(lines orig.log)
+	wait_until has_lines orig.log $((n + 10))
+}
+
 # As nobody: a directory nobody can use, outside the 0700 test directory.
 as_nobody_setup() {
 	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to become nobody"

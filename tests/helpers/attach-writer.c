@@ -1,6 +1,6 @@
 /* attach-writer: a running process for dtee --attach to take over.
  *
- *   attach-writer [-t THREADS] [-d] [-s] [-r FIFO] DIR
+ *   attach-writer [-t THREADS] [-d] [-s] [-x] [-r FIFO] DIR
  *
  * Writes numbered lines, one write(2) each: with one thread "o N" to stdout
  * and "e N+1" to stderr, N counting up across both; with -t, thread T
@@ -11,7 +11,8 @@
  * -d: not dumpable (PR_SET_DUMPABLE 0). -s: under a seccomp filter that
  * allows everything. -r: the main thread blocks in read(2) on FIFO and
  * writes "read: TEXT" (or "read failed: ERROR") to stdout for each read, so
- * that an interrupted and restarted call can be seen (use with -t). */
+ * that an interrupted and restarted call can be seen (use with -t). -x: the
+ * main thread ends (pthread_exit) once set up; the others go on (with -t). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -123,13 +124,15 @@ int main(int argc, char **argv)
 {
 	int threads = 0, opt;
 	const char *fifo = NULL;
+	int main_exits = 0;
 
-	while ((opt = getopt(argc, argv, "t:dsr:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:dsxr:")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 'd': prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); break;
 		case 's': allow_all_filter(); break;
 		case 'r': fifo = optarg; break;
+		case 'x': main_exits = 1; break;
 		default: return 2;
 		}
 	}
@@ -145,6 +148,8 @@ int main(int argc, char **argv)
 	write_file("pid", (long)getpid());
 	if (fifo)
 		reader(fifo);
+	if (main_exits)
+		pthread_exit(NULL);
 	for (long n = 0; !stop_asked(); n += 2) {
 		if (threads == 0) {
 			line(1, "o", n);
