@@ -17,6 +17,9 @@ B          ?= build
 DTEE_WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 DTEE_CPPFLAGS := -Icommon -D_GNU_SOURCE -DDTEE_VERSION='"$(VERSION)"' -DDTEE_PKGLIBDIR='"$(PKGLIBDIR)"'
 DTEE_CFLAGS   := -std=gnu11 $(DTEE_WARN)
+# Header dependencies, written by the compiler next to each object (.d) and
+# read back below: a changed header rebuilds what includes it.
+DTEE_DEPFLAGS := -MMD -MP
 # Extra flags for every object, set by the sanitizer targets.
 SAN           ?=
 
@@ -33,9 +36,11 @@ $(B)/dtee: $(LAUNCHER_OBJ)
 $(B)/cronty: | $(B)/dtee
 	ln -sf dtee $@
 
-$(B)/launcher/%.o: launcher/%.c $(wildcard launcher/*.h common/*.h) Makefile
+$(B)/launcher/%.o: launcher/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+
+-include $(LAUNCHER_OBJ:.o=.d)
 
 include preload/preload.mk
 include tests/tests.mk
@@ -45,11 +50,18 @@ include tests/tests.mk
 # package, else the npm registry into .deps/); ensure-tools installs the
 # everyday tools the suites use. Node and Go are installed by the suites that
 # need them (scripts/ensure-node, ensure-go), which skip with a reason where
-# they cannot be.
+# they cannot be. BATS_FLAGS='--jobs 2' runs tests in parallel, through GNU
+# parallel; without it, the tests run one at a time and make says so.
 check: all test-helpers
 	@scripts/ensure-tools
-	@bats=$$(scripts/ensure-bats) && \
-	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap $(BATS_FLAGS) tests/ 2>&1; echo "bats exit $$?"; } | \
+	@bats=$$(scripts/ensure-bats) && set -- $(BATS_FLAGS) && \
+	if ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then \
+		jobs= skip=; for f; do shift; [ -z "$$skip" ] || { skip=; continue; }; case $$f in \
+		-j|--jobs) jobs=off skip=1 ;; -j*|--jobs=*) jobs=off ;; *) set -- "$$@" "$$f" ;; \
+		esac; done; \
+		[ -z "$$jobs" ] || echo "make check: --jobs needs GNU parallel, not found: the tests run one at a time" >&2; \
+	fi && \
+	{ DTEE_BUILD=$(abspath $(B)) "$$bats" --formatter tap "$$@" tests/ 2>&1; echo "bats exit $$?"; } | \
 		scripts/tap-summary
 
 # Sanitizers: rebuild everything in build-asan/ and run the whole suite there.

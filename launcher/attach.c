@@ -37,7 +37,8 @@
 struct attach {
 	pid_t pid;
 	int pidfd;		/* the process */
-	int ctl;		/* dtee's end of the pair the heir reads */
+	int ctl;		/* dtee's end of the pair the heir reads, or -1 */
+	int orig[2];		/* the process's own fds 1 and 2 (the caller's to close) */
 };
 
 /* The heir's state: fds it holds. */
@@ -305,37 +306,42 @@ static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
 	return 0;
 }
 
-int attach_start(pid_t pid, int out_sock, int err_sock, bool force,
-		 struct attach **a, int *orig_out, int *orig_err)
+int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int *orig_err)
 {
-	struct heir h = { .pid = pid, .dtee = getpid(), .sock = { out_sock, err_sock } };
-	struct attach_reply r;
-	int ctl = -1, rc;
+	int pidfd, rc = attach_check(pid, force, &pidfd, orig_out, orig_err);
 
-	rc = attach_check(pid, force, &h.pidfd, &h.orig[0], &h.orig[1]);
 	if (rc != 0)
 		return rc;
 	*a = malloc(sizeof **a);
-	if (!*a || start_heir(&h, &ctl, &r) < 0) {
-		msg("--attach=%d: cannot start the helper: %s", (int)pid, strerror(errno));
+	if (!*a) {
+		msg("--attach=%d: %s", (int)pid, strerror(errno));
+		close(pidfd);
+		close(*orig_out);
+		close(*orig_err);
+		return EX_OSERR;
+	}
+	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err } };
+	return 0;
+}
+
+int attach_start(struct attach *a, int out_sock, int err_sock)
+{
+	struct heir h = {
+		.pid = a->pid, .dtee = getpid(), .pidfd = a->pidfd,
+		.sock = { out_sock, err_sock }, .orig = { a->orig[0], a->orig[1] },
+	};
+	struct attach_reply r;
+	int rc = 0;
+
+	if (start_heir(&h, &a->ctl, &r) < 0) {
+		msg("--attach=%d: cannot start the helper: %s", (int)a->pid, strerror(errno));
 		rc = EX_OSERR;
 	} else if (r.step != STEP_OK) {
-		rc = attach_report(pid, &r, false);
+		rc = attach_report(a->pid, &r, false);
 	}
-	if (rc != 0) {
-		if (ctl >= 0)
-			close(ctl);
-		close(h.pidfd);
-		close(h.orig[0]);
-		close(h.orig[1]);
-		free(*a);
-		*a = NULL;
-		return rc;
-	}
-	**a = (struct attach){ pid, h.pidfd, ctl };
-	*orig_out = h.orig[0];
-	*orig_err = h.orig[1];
-	return 0;
+	if (rc != 0)
+		attach_finish(a);
+	return rc;
 }
 
 int attach_pidfd(const struct attach *a)

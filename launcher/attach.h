@@ -9,13 +9,16 @@
 
 struct attach;
 
-/* Take PID's fds 1 and 2 as *orig_out and *orig_err (dtee's pass-through
- * destinations), then start the heir, which puts out_sock and err_sock on
- * them inside the process. On refusal or failure prints one line, leaves
- * the process as it was and returns an exit status (sysexits); 0 on
- * success. */
-int attach_start(pid_t pid, int out_sock, int err_sock, bool force,
-		 struct attach **a, int *orig_out, int *orig_err);
+/* Check that PID can be attached to, and take its fds 1 and 2 as
+ * *orig_out and *orig_err (dtee's pass-through destinations, the caller's
+ * to close). Nothing in the process changes. On refusal prints one line
+ * and returns an exit status (sysexits); 0 on success. */
+int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int *orig_err);
+
+/* Start the heir, which puts out_sock and err_sock on the process's fds 1
+ * and 2. On failure prints why, leaves the process as it was, frees a and
+ * returns an exit status. */
+int attach_start(struct attach *a, int out_sock, int err_sock);
 
 /* A pidfd of the process: readable once it has ended. */
 int attach_pidfd(const struct attach *a);

@@ -2,10 +2,10 @@
  *
  * The loop blocks in recvmmsg() alone: signal handlers wake it by sending an
  * empty datagram on the control socket (signals.c), so there is no poll()
- * per batch. A batch of datagrams is copied to every sink that wants it with
- * one writev() per sink, except where dtee's own stdout and stderr are one
- * file and the two streams alternate: there each run of one stream is a
- * write of its own, as the order must be kept. */
+ * per batch. Each call returns what is waiting, up to BATCH_MAX datagrams,
+ * as one batch for the sinks. When a sink wants to know of silence (a line
+ * held unfinished), the receive gives up after a second and the sinks are
+ * told. */
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -15,42 +15,36 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "collector.h"
+#include "outlet.h"
 #include "signals.h"
 
-#ifndef KCMP_FILE
-#define KCMP_FILE 0
-#endif
-
-/* More than the receive queue can hold (net.unix.max_dgram_qlen, 10 by
- * default), so one call takes everything that is waiting. */
-#define NSLOTS 32
 /* Each slot can take the largest datagram; pages beyond this many bytes are
  * given back after use, so memory stays small after a huge datagram. */
 #define KEEP_RESIDENT (256 * 1024)
 /* The end marker: a one-byte datagram on the control socket. */
 #define END_MARKER 'E'
+/* Senders racing for the last place in the queue each get in; the kernel
+ * lets one more through per sender. Allow for this many of them. */
+#define QUEUE_OVERSHOOT 64
+/* A line held unfinished is cut after this much silence. */
+#define IDLE_SECONDS 1
 
-/* How dtee's own stdout and stderr must be written. */
-enum pass {
-	PASS_RUNS,	/* one object, two descriptions, or a pipe/socket: in order, run by run */
-	PASS_SHARED,	/* one open file description (2>&1): everything to fd 1 */
-	PASS_APART,	/* two different files or devices, or one is /dev/null: order
-			 * between them cannot be seen */
+/* Room for the time and the credentials of one datagram. */
+union control {
+	char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct ucred))];
+	struct cmsghdr align;
 };
 
 struct collector {
 	const struct sockets *sk;
 	struct sinks *sinks;
-	struct cron *cron;
-	enum pass pass;
 	unsigned nslots;
 	size_t page;
 	size_t slot_size;	/* the largest datagram, in whole pages */
@@ -58,38 +52,20 @@ struct collector {
 	char *arena;
 	unsigned vlen;		/* slots offered to the next receive */
 	unsigned queue_max;	/* datagrams the queue can hold at once */
+	unsigned small_run;	/* small datagrams taken one at a time since a large one */
 	bool end_seen;
-	struct mmsghdr msgs[NSLOTS];
-	struct iovec slot_iov[NSLOTS];
-	struct sockaddr_un addrs[NSLOTS];
+	bool want_control;	/* times or pids asked for */
+	struct mmsghdr msgs[BATCH_MAX];
+	struct iovec slot_iov[BATCH_MAX];
+	struct sockaddr_un addrs[BATCH_MAX];
+	union control control[BATCH_MAX];
 	/* The current batch: command data only, in arrival order. */
-	int n;
-	struct iovec data[NSLOTS];
-	unsigned char stream[NSLOTS];
-	struct iovec scratch[NSLOTS];
+	struct iovec data[BATCH_MAX];
+	unsigned char stream[BATCH_MAX];
+	struct timespec time[BATCH_MAX];
+	pid_t pid[BATCH_MAX];
+	struct batch batch;
 };
-
-static bool is_pipe_like(const struct stat *st)
-{
-	return S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode);
-}
-
-static enum pass choose_pass(const struct sinks *s, bool cron)
-{
-	struct stat o, e;
-	pid_t self = getpid();
-
-	if (cron)
-		return PASS_RUNS;
-	if (s->out.null || s->err.null)
-		return PASS_APART;
-	if (fstat(s->out.fd, &o) < 0 || fstat(s->err.fd, &e) < 0)
-		return PASS_RUNS;
-	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
-		return syscall(SYS_kcmp, self, self, KCMP_FILE, s->out.fd, s->err.fd) == 0 ? PASS_SHARED : PASS_RUNS;
-	/* A reader of two pipes or sockets may merge them: keep the order. */
-	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
-}
 
 static void setup_buffers(struct collector *c)
 {
@@ -100,16 +76,14 @@ static void setup_buffers(struct collector *c)
 	 * small datagrams land, do not all fall into the same cache sets. */
 	c->stride = c->slot_size + page;
 	/* Address space only: pages are touched by what arrives. */
-	for (c->nslots = NSLOTS; c->nslots > 0; c->nslots /= 2) {
+	for (c->nslots = BATCH_MAX; c->nslots > 0; c->nslots /= 2) {
 		c->arena = mmap(NULL, c->nslots * c->stride, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (c->arena != MAP_FAILED)
 			break;
 	}
-	if (c->nslots == 0) {
-		msg("cannot allocate a receive buffer: %s", strerror(errno));
-		exit(EX_OSERR);
-	}
+	if (c->nslots == 0)
+		die(EX_OSERR, "cannot allocate a receive buffer: %s", strerror(errno));
 	c->vlen = 1;	/* until the first batch shows the datagrams are small */
 	for (unsigned i = 0; i < c->nslots; i++) {
 		c->slot_iov[i] = (struct iovec){ c->arena + i * c->stride, c->slot_size };
@@ -119,92 +93,64 @@ static void setup_buffers(struct collector *c)
 			.msg_iov = &c->slot_iov[i],
 			.msg_iovlen = 1,
 		};
-	}
-}
-
-/* Gather the batch's data of the wanted streams into scratch. */
-static int gather(struct collector *c, unsigned streams)
-{
-	int k = 0;
-
-	for (int j = 0; j < c->n; j++)
-		if (c->stream[j] & streams)
-			c->scratch[k++] = c->data[j];
-	return k;
-}
-
-static void write_out(struct collector *c, struct iovec *iov, int cnt)
-{
-	if (c->cron->enabled)
-		cron_out(c->cron, c->sinks, iov, cnt);
-	else
-		sink_write(c->sinks, &c->sinks->out, iov, cnt);
-}
-
-static void write_err(struct collector *c, struct iovec *iov, int cnt)
-{
-	if (c->cron->enabled)
-		cron_go_live(c->cron, c->sinks);
-	sink_write(c->sinks, &c->sinks->err, iov, cnt);
-}
-
-static void pass_through(struct collector *c)
-{
-	int k;
-
-	switch (c->pass) {
-	case PASS_SHARED:
-		k = gather(c, STREAM_BOTH);
-		sink_write(c->sinks, &c->sinks->out, c->scratch, k);
-		return;
-	case PASS_APART:
-		if ((k = gather(c, STREAM_OUT)) > 0)
-			write_out(c, c->scratch, k);
-		if ((k = gather(c, STREAM_ERR)) > 0)
-			write_err(c, c->scratch, k);
-		return;
-	case PASS_RUNS:
-		for (int j = 0; j < c->n;) {
-			int start = j;
-			while (j < c->n && c->stream[j] == c->stream[start])
-				j++;
-			memcpy(c->scratch, &c->data[start], (size_t)(j - start) * sizeof *c->scratch);
-			if (c->stream[start] == STREAM_OUT)
-				write_out(c, c->scratch, j - start);
-			else
-				write_err(c, c->scratch, j - start);
+		if (c->want_control) {
+			c->msgs[i].msg_hdr.msg_control = c->control[i].buf;
+			c->msgs[i].msg_hdr.msg_controllen = sizeof c->control[i].buf;
 		}
-		return;
 	}
+	c->batch = (struct batch){
+		.data = c->data, .stream = c->stream,
+		.time = c->sinks->needs & SINK_TIME ? c->time : NULL,
+		.pid = c->sinks->needs & SINK_PID ? c->pid : NULL,
+	};
 }
 
-static void output(struct collector *c)
+/* The time and writer the kernel recorded for datagram i of the receive,
+ * into place n of the batch. */
+static void take_control(struct collector *c, int i, int n)
 {
-	/* Files first: they keep everything received even if a write to a
-	 * closed stdout ends dtee with SIGPIPE. */
-	for (size_t i = 0; i < c->sinks->nfiles; i++) {
-		struct sink *k = &c->sinks->files[i];
-		int cnt = gather(c, k->streams);
-		if (cnt > 0)
-			sink_write(c->sinks, k, c->scratch, cnt);
+	struct msghdr *h = &c->msgs[i].msg_hdr;
+	bool timed = false;
+
+	c->pid[n] = 0;
+	for (struct cmsghdr *m = CMSG_FIRSTHDR(h); m; m = CMSG_NXTHDR(h, m)) {
+		if (m->cmsg_level != SOL_SOCKET)
+			continue;
+		if (m->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&c->time[n], CMSG_DATA(m), sizeof c->time[n]);
+			timed = true;
+		} else if (m->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(m), sizeof cred);
+			c->pid[n] = cred.pid;
+		}
 	}
-	pass_through(c);
+	if (!timed)
+		clock_gettime(CLOCK_REALTIME, &c->time[n]);
+	h->msg_controllen = sizeof c->control[i].buf;
 }
 
-static void truncated(struct collector *c, enum source src, size_t len)
+static void truncated(enum stream s, size_t len)
 {
 	msg("%s: a datagram larger than %zu bytes was cut short; output is incomplete",
-	    src == SOURCE_ERR ? "stderr" : "stdout", len);
-	c->sinks->write_failed = true;
+	    s == STREAM_ERR ? "stderr" : "stdout", len);
 }
 
-/* After a large datagram, take one at a time, into slot 0, until they are
- * small again: a batch of large ones would touch many slots at once. Slot 0
- * keeps its pages for the next one; the others give back what lies beyond
- * KEEP_RESIDENT. */
-static void shrink(struct collector *c, int received)
+/* How many slots the next receive offers. A batch of large datagrams would
+ * touch many slots at once, so after a large one dtee takes one at a time,
+ * into slot 0, until a whole queue's worth of small ones has gone by: only
+ * then can no large datagram that was queued behind them be left. Slot 0
+ * keeps its pages for the next large one; the others give back what lies
+ * beyond KEEP_RESIDENT. */
+static void adapt(struct collector *c, int received, bool large)
 {
+	if (!large) {
+		if (c->vlen < c->nslots && (c->small_run += (unsigned)received) >= c->queue_max)
+			c->vlen = c->nslots;
+		return;
+	}
 	c->vlen = 1;
+	c->small_run = 0;
 	for (int i = 1; i < received; i++) {
 		size_t len = c->msgs[i].msg_len;
 		if (len > KEEP_RESIDENT)
@@ -217,51 +163,55 @@ static void shrink(struct collector *c, int received)
 static void dispatch(struct collector *c, int received)
 {
 	bool large = false;
+	int n = 0;
 
-	c->n = 0;
 	for (int i = 0; i < received; i++) {
 		struct msghdr *h = &c->msgs[i].msg_hdr;
 		size_t len = c->msgs[i].msg_len;
-		enum source src = sockets_source(c->sk, &c->addrs[i], h->msg_namelen);
+		enum sock from = sockets_sender(c->sk, &c->addrs[i], h->msg_namelen);
 
 		large |= len > KEEP_RESIDENT;
 		h->msg_namelen = sizeof c->addrs[i];
-		if (src == SOURCE_CTL) {
+		if (from == SOCK_CTL) {
 			if (len == 1 && *(char *)c->slot_iov[i].iov_base == END_MARKER)
 				c->end_seen = true;
 			continue;
 		}
-		if (src == SOURCE_FOREIGN || len == 0)
+		if (from == SOCK_FOREIGN)
 			continue;
-		if (h->msg_flags & MSG_TRUNC)
-			truncated(c, src, len);
-		c->data[c->n] = (struct iovec){ c->slot_iov[i].iov_base, len };
-		c->stream[c->n++] = src == SOURCE_OUT ? STREAM_OUT : STREAM_ERR;
+		if (h->msg_flags & MSG_TRUNC) {
+			truncated((enum stream)from, len);
+			outlets_note_loss();
+		}
+		if (c->want_control)
+			take_control(c, i, n);
+		c->data[n] = (struct iovec){ c->slot_iov[i].iov_base, len };
+		c->stream[n++] = (unsigned char)from;
 	}
-	if (c->n > 0)
-		output(c);
-	if (large)
-		shrink(c, received);
-	else
-		c->vlen = c->nslots;
+	if (n > 0) {
+		c->batch.n = n;
+		sinks_write(c->sinks, &c->batch);
+	}
+	adapt(c, received, large);
 }
 
-/* Receive one batch; wait for the first datagram unless told not to. */
+/* Receive one batch; wait for the first datagram unless told not to.
+ * Returns how many, or -1 after a second of silence. */
 static int receive(struct collector *c, bool wait)
 {
 	int n = recvmmsg(c->sk->in, c->msgs, c->vlen, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
 
 	if (n >= 0)
 		return n;
-	if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+	if (errno == EINTR)
 		return 0;
-	msg("recvmmsg: %s", strerror(errno));
-	exit(EX_SOFTWARE);
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return wait ? -1 : 0;
+	die(EX_SOFTWARE, "recvmmsg: %s", strerror(errno));
 }
 
 /* How many datagrams the receive queue can hold: the kernel makes senders
- * wait beyond net.unix.max_dgram_qlen, though senders racing each other can
- * overshoot it by one each; allow for many. */
+ * wait beyond net.unix.max_dgram_qlen (10 unless changed). */
 static unsigned queue_max(void)
 {
 	FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");
@@ -272,13 +222,13 @@ static unsigned queue_max(void)
 			qlen = 10;
 		fclose(f);
 	}
-	return qlen + 1 + 64;
+	return qlen + 1 + QUEUE_OVERSHOOT;
 }
 
-/* Copy everything queued before now: send the end marker behind it and
+/* Hand on everything queued before now: send the end marker behind it and
  * collect up to the marker. While the queue is too full to take the marker,
  * make room; once more datagrams have been taken than the queue could have
- * held, everything that was there has been copied, and what writers keep
+ * held, everything that was there has been handed on, and what writers keep
  * adding (a background process that never stops) is not waited for. */
 static void drain(struct collector *c)
 {
@@ -294,26 +244,34 @@ static void drain(struct collector *c)
 			return;
 		int n = receive(c, sent);
 		if (!sent && n == 0)
-			return;		/* the queue was empty: all is copied */
+			return;		/* the queue was empty: all is handed on */
+		if (n < 0)
+			continue;
 		dispatch(c, n);
 		left -= (unsigned)n < left ? (unsigned)n : left;
 	}
 }
 
-static struct collector *collector_new(const struct sockets *sk, struct sinks *sinks, struct cron *cron)
+/* Wake up after a second of silence, when a sink wants to know of it. */
+static void set_idle_timeout(const struct collector *c)
 {
-	struct collector *c = calloc(1, sizeof *c);
+	struct timeval tv = { .tv_sec = IDLE_SECONDS };
 
-	if (!c) {
-		msg("%s", strerror(errno));
-		exit(EX_OSERR);
-	}
+	if ((c->sinks->needs & SINK_IDLE) &&
+	    setsockopt(c->sk->in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+		die(EX_OSERR, "setsockopt: %s", strerror(errno));
+}
+
+static struct collector *collector_new(const struct sockets *sk, struct sinks *sinks)
+{
+	struct collector *c = xcalloc(1, sizeof *c, "collector");
+
 	c->sk = sk;
 	c->sinks = sinks;
-	c->cron = cron;
-	c->pass = choose_pass(sinks, cron->enabled);
+	c->want_control = (sinks->needs & (SINK_TIME | SINK_PID)) != 0;
 	c->queue_max = queue_max();
 	setup_buffers(c);
+	set_idle_timeout(c);
 	return c;
 }
 
@@ -323,28 +281,41 @@ static void collector_free(struct collector *c)
 	free(c);
 }
 
-int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pid_t child)
+/* Wait for one batch and hand it on; after a second of silence, tell the
+ * sinks that want to know. */
+static void step(struct collector *c)
 {
-	struct collector *c = collector_new(sk, sinks, cron);
-	int status = 0;
+	int n = receive(c, true);
 
+	if (n < 0)
+		sinks_idle(c->sinks);
+	else
+		dispatch(c, n);
+}
+
+void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)
+{
+	struct collector *c = collector_new(sk, sinks);
+
+	e->ended = false;
 	for (;;) {
-		dispatch(c, receive(c, true));
-		if (signal_stop && cron->enabled) {
-			drain(c);
-			cron_die(cron, sinks, signal_stop);
-		}
+		step(c);
+		/* A stop signal is acted on before the command's end. */
+		if (signal_stop)
+			break;
 		if (signal_child) {
 			signal_child = 0;
-			if (waitpid(child, &status, WNOHANG) == child)
+			if (waitpid(child, &e->status, WNOHANG) == child) {
+				e->ended = true;
 				break;
+			}
 		}
 	}
-	/* Whatever the command and its children wrote before it ended is
-	 * queued now, ahead of the marker. */
+	/* Whatever the command and its children wrote before it ended, or
+	 * before the stop signal, is queued now, ahead of the marker. */
 	drain(c);
+	e->signal = signal_stop;
 	collector_free(c);
-	return status;
 }
 
 static bool ended(int pidfd)
@@ -356,16 +327,13 @@ static bool ended(int pidfd)
 
 int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
 {
-	static struct cron no_cron = { .spool = -1 };
-	struct collector *c = collector_new(sk, sinks, &no_cron);
+	struct collector *c = collector_new(sk, sinks);
 	int rc = 0;
 
 	for (;;) {
-		dispatch(c, receive(c, true));
-		/* Signalled: the process's own fds go back first, so that all
-		 * it wrote to dtee is queued by the time the queue is drained. */
+		step(c);
 		/* Signalled: with the process held still, all it wrote is
-		 * queued; copy it before its own fds come back, so that its
+		 * queued; hand it on before its own fds come back, so that its
 		 * own destination sees the order it wrote in. */
 		if (signal_stop) {
 			rc = attach_hold(a);

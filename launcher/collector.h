@@ -1,18 +1,19 @@
-/* collector.h: receive the command's datagrams and copy them out, in the
- * order they were sent. */
+/* collector.h: receive the command's datagrams and hand them to the sinks,
+ * in the order they were sent. */
 #ifndef DTEE_COLLECTOR_H
 #define DTEE_COLLECTOR_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
-#include "cron.h"
-#include "sinks.h"
+#include "sink.h"
 #include "sockets.h"
 
-/* Run until child has ended and everything sent before that is copied.
- * Returns child's wait status. In cron mode a stop signal ends dtee here
- * (cron_die). */
-int collect(const struct sockets *sk, struct sinks *sinks, struct cron *cron, pid_t child);
+/* Run until child has ended and everything sent before that has been
+ * handed on, or until a stop signal: then everything queued is handed on
+ * first. Fills in e->ended and e->status (child's wait status), and
+ * e->signal. */
+void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e);
 
 /* dtee --attach: run until the attached process ends, or a stop signal
  * comes and the process's own fds are put back (attach_detach); then copy

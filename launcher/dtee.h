@@ -6,23 +6,30 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The two streams of the command, as bits so a sink can want both. */
-enum {
+/* The command's two streams, as bits so that an output can want both. */
+enum stream {
 	STREAM_OUT = 1,
 	STREAM_ERR = 2,
 	STREAM_BOTH = STREAM_OUT | STREAM_ERR,
 };
 
-/* One output file given on the command line. */
-struct file_opt {
+/* The kinds of output the command line can ask for; each names one entry
+ * of the sink table (sinks.c). */
+enum output_kind {
+	OUTPUT_FILE,		/* -o -O -e -E -c -C: the bytes as written */
+};
+
+/* One output given on the command line. */
+struct output_opt {
+	enum output_kind kind;
 	const char *path;
-	unsigned streams;
+	unsigned streams;	/* STREAM_* bits */
 	bool append;
 };
 
 struct options {
-	struct file_opt *files;
-	size_t nfiles;
+	struct output_opt *outputs;
+	size_t noutputs;
 	bool ignore_interrupts;
 	bool cron;
 	bool preload;
@@ -36,8 +43,14 @@ struct options {
 extern const char *prog;
 
 /* Print "PROG: " and the formatted text and a newline to stderr, in one
- * write (message.c). */
+ * write (message.c). A closed stderr costs nothing but the message. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* msg(), then exit with code (a sysexits(3) value). */
+void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...);
+
+/* calloc() or die with EX_OSERR, saying what was being allocated. */
+void *xcalloc(size_t n, size_t size, const char *what);
 
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */

@@ -3,15 +3,18 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "io.h"
+#include "iov.h"
 
-#ifndef IOV_MAX
-#define IOV_MAX 1024
-#endif
+/* iovecs handed to one writev(); a batch has fewer (collector.c). */
+#define WRITEV_PARTS 64
+/* The bounce buffer where sendfile() cannot copy. */
+#define COPY_BUF (64 * 1024)
 
 /* A non-blocking fd inherited from our parent said EAGAIN: wait until it
  * can take more. */
@@ -28,20 +31,25 @@ static bool wait_writable(int fd)
 	}
 }
 
-size_t writev_full(int fd, struct iovec *iov, int cnt)
+/* After a failed write: true when it should simply be tried again. */
+static bool retry(int fd)
 {
+	return errno == EINTR ||
+	       ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_writable(fd));
+}
+
+size_t writev_full(int fd, const struct iovec *iov, int cnt)
+{
+	struct iov_cursor c = iov_cursor(iov, cnt);
 	size_t done = 0;
 
-	while (cnt > 0) {
-		if (iov->iov_len == 0) {
-			iov++, cnt--;
-			continue;
-		}
-		ssize_t n = writev(fd, iov, cnt > IOV_MAX ? IOV_MAX : cnt);
+	while (!iov_done(&c)) {
+		struct iovec part[WRITEV_PARTS];
+		int np = iov_take(&c, SIZE_MAX, part, WRITEV_PARTS);
+		ssize_t n = np == 1 ? write(fd, part[0].iov_base, part[0].iov_len)
+				    : writev(fd, part, np);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_writable(fd))
+			if (retry(fd))
 				continue;
 			return done;
 		}
@@ -50,19 +58,7 @@ size_t writev_full(int fd, struct iovec *iov, int cnt)
 			return done;
 		}
 		done += (size_t)n;
-		for (size_t left = (size_t)n; left > 0 && cnt > 0;) {
-			if (left >= iov->iov_len) {
-				/* Mark it written, for callers that go on
-				 * with the rest after a failure. */
-				left -= iov->iov_len;
-				iov->iov_len = 0;
-				iov++, cnt--;
-			} else {
-				iov->iov_base = (char *)iov->iov_base + left;
-				iov->iov_len -= left;
-				left = 0;
-			}
-		}
+		iov_advance(&c, (size_t)n);
 	}
 	return done;
 }
@@ -76,34 +72,35 @@ int write_full(int fd, const void *buf, size_t len)
 
 /* sendfile() does the copy in the kernel; where it cannot (some targets),
  * fall back to read and write. */
-int copy_fd(int fd, int src, int *out_failed)
+int copy_range(int fd, int src, off_t off, size_t len, int *out_failed)
 {
-	off_t off = 0;
-	char buf[65536];
+	char buf[COPY_BUF];
+	off_t end = off + (off_t)len;
 
 	*out_failed = 0;
-	for (;;) {
-		ssize_t n = sendfile(fd, src, &off, 1 << 30);
+	while (off < end) {
+		ssize_t n = sendfile(fd, src, &off, (size_t)(end - off));
 		if (n > 0)
 			continue;
-		if (n == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_writable(fd))
+		if (n == 0) {
+			errno = EIO;	/* the spool is shorter than it should be */
+			return -1;
+		}
+		if (retry(fd))
 			continue;
 		if (errno == EINVAL || errno == ENOSYS)
 			break;
 		*out_failed = 1;
 		return -1;
 	}
-	for (;;) {
-		ssize_t n = pread(src, buf, sizeof buf, off);
-		if (n == 0)
-			return 0;
-		if (n < 0) {
-			if (errno == EINTR)
+	while (off < end) {
+		size_t want = (size_t)(end - off) < sizeof buf ? (size_t)(end - off) : sizeof buf;
+		ssize_t n = pread(src, buf, want, off);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
 				continue;
+			if (n == 0)
+				errno = EIO;
 			return -1;
 		}
 		if (write_full(fd, buf, (size_t)n) < 0) {
@@ -112,4 +109,5 @@ int copy_fd(int fd, int src, int *out_failed)
 		}
 		off += n;
 	}
+	return 0;
 }

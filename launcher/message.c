@@ -2,30 +2,65 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "dtee.h"
 #include "io.h"
+#include "signals.h"
 
-void msg(const char *fmt, ...)
+/* The longest message line; longer ones are cut, newline kept. */
+#define MSG_MAX 4096
+
+static void vmsg(const char *fmt, va_list ap)
 {
-	char line[4096];
+	char line[MSG_MAX];
 	int saved = errno;
 	int n = snprintf(line, sizeof line, "%s: ", prog);
-	va_list ap;
 
 	if (n < 0 || (size_t)n >= sizeof line)
 		n = 0;
-	va_start(ap, fmt);
 	int m = vsnprintf(line + n, sizeof line - n, fmt, ap);
-	va_end(ap);
 	if (m < 0)
 		m = 0;
 	n += m;
 	if ((size_t)n > sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
+	/* A message to a closed stderr is lost, and must not stop dtee: the
+	 * SIGPIPE it raises is not a stop signal (signals.c). */
+	signals_hold_sigpipe(true);
 	(void)write_full(STDERR_FILENO, line, (size_t)n);
+	signals_hold_sigpipe(false);
 	errno = saved;
+}
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void *xcalloc(size_t n, size_t size, const char *what)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		die(EX_OSERR, "%s: %s", what, strerror(errno));
+	return p;
 }

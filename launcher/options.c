@@ -77,10 +77,8 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) print_and_exit(const char *text, const char *arg)
 {
-	if (printf(text, arg, arg) < 0 || fflush(stdout) != 0 || ferror(stdout)) {
-		msg("stdout: write: %s", strerror(errno));
-		exit(EX_IOERR);
-	}
+	if (printf(text, arg, arg) < 0 || fflush(stdout) != 0 || ferror(stdout))
+		die(EX_IOERR, "stdout: write: %s", strerror(errno));
 	exit(EXIT_SUCCESS);
 }
 
@@ -118,16 +116,20 @@ static void __attribute__((noreturn)) bad_option(int c, const char *word)
 	usage_error();
 }
 
+static void add_output(struct options *opts, enum output_kind kind, const char *path,
+		       unsigned streams, bool append)
+{
+	struct output_opt *o = realloc(opts->outputs, (opts->noutputs + 1) * sizeof *o);
+
+	if (!o)
+		die(EX_OSERR, "options: %s", strerror(errno));
+	opts->outputs = o;
+	opts->outputs[opts->noutputs++] = (struct output_opt){ kind, path, streams, append };
+}
+
 static void add_file(struct options *opts, const char *path, unsigned streams, bool append)
 {
-	struct file_opt *f = realloc(opts->files, (opts->nfiles + 1) * sizeof *f);
-
-	if (!f) {
-		msg("%s", strerror(errno));
-		exit(EX_OSERR);
-	}
-	opts->files = f;
-	opts->files[opts->nfiles++] = (struct file_opt){ path, streams, append };
+	add_output(opts, OUTPUT_FILE, path, streams, append);
 }
 
 /* --attach=PID: a positive process id. */

@@ -12,8 +12,8 @@
 volatile sig_atomic_t signal_child;
 volatile sig_atomic_t signal_stop;
 
+static volatile sig_atomic_t sigpipe_held;
 static int wake_fd = -1;
-static sigset_t inherited_mask;
 
 /* The signals whose disposition dtee changes, and what it inherited. */
 static const int handled[] = { SIGCHLD, SIGINT, SIGHUP, SIGTERM, SIGPIPE };
@@ -24,21 +24,19 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 
-	if (sig == SIGCHLD) {
+	if (sig == SIGCHLD)
 		signal_child = 1;
-	} else if (signal_stop) {
-		/* A second stop signal: the replay may be stuck on a reader
-		 * that does not read. Die now, of this signal. */
-		signal(sig, SIG_DFL);
-		raise(sig);	/* delivered when the handler returns */
-	} else {
+	else if (sig == SIGPIPE && sigpipe_held)
+		return;
+	else if (!signal_stop)
 		signal_stop = sig;
-	}
 	/* Non-blocking: if the queue is full the collector is awake anyway. */
 	(void)send(wake_fd, "", 0, MSG_DONTWAIT);
 	errno = saved;
 }
 
+/* No SA_RESTART: a write blocked on a slow output returns early with what
+ * it wrote, and the full-write loop goes on with the rest (io.c). */
 static void set_action(int sig, void (*fn)(int))
 {
 	struct sigaction sa;
@@ -56,26 +54,15 @@ void signals_setup(const struct options *opts, int ctl_fd)
 
 	wake_fd = ctl_fd;
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &inherited_mask);
-	for (size_t i = 0; i < NHANDLED; i++)
-		sigaction(handled[i], NULL, &inherited[i]);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (size_t i = 0; i < NHANDLED; i++) {
+		int sig = handled[i];
 
-	set_action(SIGCHLD, on_signal);
-	if (opts->ignore_interrupts)
-		set_action(SIGINT, SIG_IGN);
-	if (opts->attach > 0) {
-		/* Attached: these detach (collect_attached). */
-		set_action(SIGHUP, on_signal);
-		set_action(SIGTERM, on_signal);
-		if (!opts->ignore_interrupts)
-			set_action(SIGINT, on_signal);
-	} else if (opts->cron) {
-		/* Cron mode replays what it holds before dying of these. */
-		set_action(SIGHUP, on_signal);
-		set_action(SIGTERM, on_signal);
-		set_action(SIGPIPE, on_signal);
-		if (!opts->ignore_interrupts)
-			set_action(SIGINT, on_signal);
+		sigaction(sig, NULL, &inherited[i]);
+		if (sig == SIGINT && opts->ignore_interrupts)
+			set_action(sig, SIG_IGN);
+		else if (sig == SIGCHLD || inherited[i].sa_handler != SIG_IGN)
+			set_action(sig, on_signal);
 	}
 }
 
@@ -94,6 +81,11 @@ void signals_reset_for_child(void)
 	for (size_t i = 0; i < NHANDLED; i++)
 		sigaction(handled[i], &inherited[i], NULL);
 	signals_unblock();
+}
+
+void signals_hold_sigpipe(bool hold)
+{
+	sigpipe_held = hold;
 }
 
 void die_by_signal(int sig)

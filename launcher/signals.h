@@ -1,23 +1,32 @@
 /* signals.h: dtee's signal handling. Handlers only record the signal and
  * wake the collector with an empty datagram on the control socket, so the
- * collector can block in one receive call and miss nothing. */
+ * collector can block in one receive call and miss nothing. A stop signal
+ * is acted on by the collector once the data in hand has reached every
+ * output; only SIGKILL stops dtee at once. */
 #ifndef DTEE_SIGNALS_H
 #define DTEE_SIGNALS_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "dtee.h"
 
 extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
-extern volatile sig_atomic_t signal_stop;	/* cron mode: HUP, TERM, PIPE or INT */
+extern volatile sig_atomic_t signal_stop;	/* HUP, INT, TERM or PIPE seen: the first one */
 
 /* Install dtee's handlers (wake-ups go to ctl_fd) and block every signal;
- * signals_unblock() lets them in again once the child exists. */
+ * signals_unblock() lets them in again once the child exists. A stop
+ * signal that was ignored when dtee started stays ignored, as does SIGINT
+ * with -i. */
 void signals_setup(const struct options *opts, int ctl_fd);
 void signals_unblock(void);
 
 /* In the child: the dispositions and mask dtee inherited, signals unblocked. */
 void signals_reset_for_child(void);
+
+/* While held, a SIGPIPE (from writing a message to a closed stderr) is not
+ * taken as a stop signal. */
+void signals_hold_sigpipe(bool hold);
 
 /* Die of sig, so our parent's wait status shows it. */
 void __attribute__((noreturn)) die_by_signal(int sig);

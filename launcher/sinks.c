@@ -1,112 +1,98 @@
-/* sinks.c: opening, writing and closing every output. */
+/* sinks.c: the sink table, and the set of sinks a run writes to. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sysexits.h>
-#include <unistd.h>
 
-#include "io.h"
-#include "signals.h"
-#include "sinks.h"
+#include "lines.h"
+#include "outlet.h"
+#include "pass.h"
+#include "sink.h"
+#include "spool.h"
 
-void sinks_guard_std_fds(void)
+struct timespec run_start;
+
+/* Every kind of output the options can name. A byte sink opens into a sink
+ * of its own; a line sink is fed records by the one line assembler, which
+ * is opened once, when some line sink is asked for. An open function
+ * reports its own failure and returns NULL. */
+static const struct {
+	struct sink *(*open)(const struct output_opt *o);
+	struct line_sink *(*open_lines)(const struct output_opt *o, const struct options *opts);
+} sink_table[] = {
+	[OUTPUT_FILE] = { .open = file_sink_open },
+};
+
+static void add(struct sinks *s, struct sink *k)
 {
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-		if (n >= 0 && n != fd)
-			close(n);
-	}
+	s->list[s->n++] = k;
+	s->needs |= k->needs;
 }
 
-/* The null device, whatever its name. */
-static bool is_null_device(int fd)
+void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err_fd)
 {
-	struct stat st;
+	struct line_sink **lines = xcalloc(opts->noutputs, sizeof *lines, "sinks");
+	size_t nlines = 0;
 
-	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
-	       major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
-}
+	/* Each output, the line assembler and the pass-through. */
+	*s = (struct sinks){ .list = xcalloc(opts->noutputs + 2, sizeof *s->list, "sinks") };
+	for (size_t i = 0; i < opts->noutputs; i++) {
+		const struct output_opt *o = &opts->outputs[i];
+		struct sink *k = NULL;
+		struct line_sink *l = NULL;
 
-void sinks_open(struct sinks *s, const struct options *opts)
-{
-	*s = (struct sinks){
-		.out = { .fd = STDOUT_FILENO, .name = "stdout", .streams = STREAM_OUT, .std = true },
-		.err = { .fd = STDERR_FILENO, .name = "stderr", .streams = STREAM_ERR, .std = true },
-	};
-	s->out.null = is_null_device(STDOUT_FILENO);
-	s->err.null = is_null_device(STDERR_FILENO);
-	s->files = calloc(opts->nfiles ? opts->nfiles : 1, sizeof *s->files);
-	if (!s->files) {
-		msg("%s", strerror(errno));
-		exit(EX_OSERR);
-	}
-	for (size_t i = 0; i < opts->nfiles; i++) {
-		const struct file_opt *f = &opts->files[i];
-		int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (f->append ? O_APPEND : O_TRUNC);
-		int fd = open(f->path, flags, 0666);
-
-		if (fd < 0) {
-			msg("%s: %s", f->path, strerror(errno));
+		if (sink_table[o->kind].open)
+			k = sink_table[o->kind].open(o);
+		else
+			l = sink_table[o->kind].open_lines(o, opts);
+		if (k)
+			add(s, k);
+		else if (l)
+			lines[nlines++] = l;
+		else
 			s->open_failed = true;
-			continue;
-		}
-		s->files[s->nfiles++] = (struct sink){ .fd = fd, .name = f->path, .streams = f->streams };
 	}
-}
-
-void sinks_pass_to(struct sinks *s, int out, int err)
-{
-	s->out.fd = out;
-	s->err.fd = err;
-	s->out.null = is_null_device(out);
-	s->err.null = is_null_device(err);
-}
-
-void sink_fail(struct sinks *s, struct sink *k, int err)
-{
-	if (k->failed)
-		return;
-	k->failed = true;
-	s->write_failed = true;
-	if (k->std)
-		msg("%s: write: %s", k->name, strerror(err));
+	if (nlines > 0)
+		add(s, lines_open(lines, nlines));
 	else
-		msg("%s: %s", k->name, strerror(err));
-	if (k->std && err == EPIPE && s->die_on_epipe) {
-		sinks_close(s);
-		die_by_signal(SIGPIPE);
-	}
+		free(lines);
+
+	struct sink *pass = pass_open(out_fd, err_fd, opts);
+	if (opts->cron)
+		pass = spool_open(pass, opts, &s->open_failed);
+	add(s, pass);
 }
 
-size_t sink_write(struct sinks *s, struct sink *k, struct iovec *iov, int cnt)
+void sinks_write(struct sinks *s, const struct batch *b)
 {
-	size_t total = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->list[i]->ops->write(s->list[i], b);
+	outlets_report();
+}
 
-	for (int i = 0; i < cnt; i++)
-		total += iov[i].iov_len;
-	if (k->null)
-		return total;
-	if (k->failed)
-		return 0;
-	size_t done = writev_full(k->fd, iov, cnt);
-	if (done < total)
-		sink_fail(s, k, errno);
-	return done;
+void sinks_idle(struct sinks *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->list[i]->ops->idle)
+			s->list[i]->ops->idle(s->list[i]);
+	outlets_report();
+}
+
+void sinks_finish(struct sinks *s, struct ending *e)
+{
+	e->failed = s->open_failed || outlets_failed();
+	for (size_t i = 0; i < s->n; i++)
+		if (s->list[i]->ops->finish)
+			s->list[i]->ops->finish(s->list[i], e);
+	outlets_report();
 }
 
 void sinks_close(struct sinks *s)
 {
-	for (size_t i = 0; i < s->nfiles; i++) {
-		struct sink *k = &s->files[i];
-		if (close(k->fd) < 0 && errno != EINTR)
-			sink_fail(s, k, errno);
-	}
-	free(s->files);
-	s->files = NULL;
-	s->nfiles = 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->list[i]->ops->close(s->list[i]);
+	outlets_report();
+	free(s->list);
+	s->list = NULL;
+	s->n = 0;
 }

@@ -6,39 +6,43 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-/* Where a datagram came from. */
-enum source {
-	SOURCE_FOREIGN = 0,	/* anyone else: dropped */
-	SOURCE_OUT = 1,		/* the command's stdout (STREAM_OUT) */
-	SOURCE_ERR = 2,		/* the command's stderr (STREAM_ERR) */
-	SOURCE_CTL = 3,		/* dtee's own wake-up from a signal handler */
+#include "dtee.h"
+
+/* dtee's four sockets. The command's two are numbered by their stream, so
+ * the sender of a datagram gives its stream directly. */
+enum sock {
+	SOCK_IN = 0,		/* bound; the one receive queue dtee reads */
+	SOCK_OUT = STREAM_OUT,	/* bound, connected to in; the command's fd 1 */
+	SOCK_ERR = STREAM_ERR,	/* bound, connected to in; the command's fd 2 */
+	SOCK_CTL = 3,		/* bound, connected to in, non-blocking; wake-ups */
+	NSOCKS,
+	SOCK_FOREIGN = -1,	/* a sender that is none of these: ignored */
 };
 
 struct sockets {
-	int in;			/* bound; the one receive queue dtee reads */
-	int out, err;		/* bound, connected to in; the command's fd 1 and 2 */
-	int ctl;		/* bound, connected to in, non-blocking; signal wake-ups */
+	int in, out, err, ctl;	/* the four, as above */
 	size_t max_dgram;	/* the largest datagram out and err can send */
-	struct sockaddr_un addr[4];	/* indexed by enum source */
-	socklen_t addr_len[4];
+	struct sockaddr_un addr[NSOCKS];
+	socklen_t addr_len[NSOCKS];
 };
 
 /* Create the sockets in a private directory under $TMPDIR (else /tmp), then
- * remove their names and the directory. On failure prints why and returns
- * -1. */
-int sockets_create(struct sockets *s);
+ * remove their names and the directory. needs (enum sink_needs) says what
+ * the kernel should record of each datagram: its time, its writer. On
+ * failure prints why and returns -1. */
+int sockets_create(struct sockets *s, unsigned needs);
 
 /* Which of our sockets sent a datagram from this address. */
-static inline enum source sockets_source(const struct sockets *s,
-					 const struct sockaddr_un *a, socklen_t len)
+static inline enum sock sockets_sender(const struct sockets *s,
+				       const struct sockaddr_un *a, socklen_t len)
 {
-	for (int i = SOURCE_OUT; i <= SOURCE_CTL; i++) {
+	for (int i = SOCK_OUT; i <= SOCK_CTL; i++) {
 		if (len == s->addr_len[i] &&
 		    __builtin_memcmp(a->sun_path, s->addr[i].sun_path,
 				     len - offsetof(struct sockaddr_un, sun_path)) == 0)
-			return (enum source)i;
+			return (enum sock)i;
 	}
-	return SOURCE_FOREIGN;
+	return SOCK_FOREIGN;
 }
 
 #endif

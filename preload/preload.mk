@@ -7,6 +7,8 @@ $(B)/libdtee.so: $(PRELOAD_OBJ) preload/libdtee.map
 	$(CC) -shared $(DTEE_CFLAGS) $(DTEE_SO_CFLAGS) $(PRELOAD_SAN) $(CFLAGS) $(LDFLAGS) \
 		-Wl,--version-script=preload/libdtee.map -Wl,-z,defs -o $@ $(PRELOAD_OBJ) -ldl
 
-$(B)/preload/%.pic.o: preload/%.c $(wildcard preload/*.h common/*.h) preload/preload.mk
+$(B)/preload/%.pic.o: preload/%.c preload/preload.mk
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(DTEE_SO_CFLAGS) $(PRELOAD_SAN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(DTEE_SO_CFLAGS) $(PRELOAD_SAN) $(CFLAGS) -c -o $@ $<
+
+-include $(PRELOAD_OBJ:.o=.d)

@@ -13,6 +13,9 @@ setup() {
 	mkdir -p "$W"
 	PIDS=()
 	SHARED=
+	# A background job of a non-interactive shell starts with SIGINT
+	# ignored, and dtee keeps an ignored signal ignored: give it back.
+	DTEE_BG=(env --default-signal=INT "$DTEE")
 }
 
 teardown() {
@@ -57,7 +60,7 @@ start_writer() {
 attach() {
 	local pid=$1
 	shift
-	"$DTEE" --attach="$pid" -C all.log -O out.log -E err.log "$@" 2>dtee.err 3>&- &
+	"${DTEE_BG[@]}" --attach="$pid" -C all.log -O out.log -E err.log "$@" 2>dtee.err 3>&- &
 	DPID=$!
 	PIDS+=("$DPID")
 	wait_until fd_is_socket "$pid" 1
@@ -184,6 +187,8 @@ in_order_after_attach() {
 		loop "$W" >orig.log 2>&1 3>&- &
 	WPID=$!
 	PIDS+=("$WPID")
+	# Its redirections are made once it has started: wait for them.
+	wait_until has_lines orig.log 2
 	attach "$WPID"
 	detach_with TERM
 	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
@@ -407,7 +412,7 @@ as_nobody_setup() {
 	PIDS+=("$WPID")
 	W=$W2
 	cd "$SHARED/tmp"
-	"${NOBODY[@]}" env TMPDIR="$SHARED/tmp" "$DTEE" --attach="$WPID" -C all.log -O out.log -E err.log 2>dtee.err 3>&- &
+	"${NOBODY[@]}" env TMPDIR="$SHARED/tmp" "${DTEE_BG[@]}" --attach="$WPID" -C all.log -O out.log -E err.log 2>dtee.err 3>&- &
 	DPID=$!
 	PIDS+=("$DPID")
 	wait_until fd_is_socket "$WPID" 1
@@ -437,7 +442,7 @@ as_nobody_setup() {
 	start_writer "$W" -t 1 -r "$BATS_TEST_TMPDIR/in.fifo" >orig.log 2>&1
 	# Its main thread, the one dtee stops, is blocked in read().
 	wait_until grep -q '^State:.*S (sleeping)' "/proc/$WPID/status"
-	"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
 	DPID=$!
 	PIDS+=("$DPID")
 	wait_until fd_is_socket "$WPID" 1

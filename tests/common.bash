@@ -41,6 +41,35 @@ fail() {
 	return 1
 }
 
+# Skip guards: each skips the test with the reason where it cannot run.
+
+# need_cmd CMD...: every CMD is on PATH.
+need_cmd() {
+	local cmd
+	for cmd; do
+		command -v "$cmd" >/dev/null || skip "$cmd not installed"
+	done
+}
+
+# need_root: the test runs as root.
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# need_built FILE...: every FILE (a path under $DTEE_BUILD) was built.
+need_built() {
+	local f
+	for f; do
+		[ -e "$f" ] || skip "${f#"$DTEE_BUILD"/} is not built (make all test-helpers)"
+	done
+}
+
+# stop_pids PID...: end background processes the test started and recorded;
+# those already gone are no error.
+stop_pids() {
+	kill "$@" 2>/dev/null || true
+}
+
 # libdtee.so suites -----------------------------------------------------------
 
 # pattern_sum SIZE: the SHA-256 of preload-big-write's SIZE-byte pattern.

@@ -67,16 +67,17 @@ $DTEE: sh: exited with status 0" ]
 }
 
 # signal_dtee SIGNAL: run cronty on a command that writes, then waits; send
-# SIGNAL to dtee, then let the command go on. Leaves out, err and status.
+# SIGNAL to dtee, then end the command. Leaves out, err and status.
 signal_dtee() {
+	local cmd dtee_pid
 	mkfifo ready
-	"$HELPERS/waitstatus" "$DTEE" -q -C comb sh -c 'echo 1; echo 2; echo >ready; exec sleep 30' \
+	"$HELPERS/waitstatus" "$DTEE" -q -C comb sh -c 'echo 1; echo 2; echo $$ $PPID >ready; exec sleep 30' \
 		>out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	pkill -"$1" -P "$waiter"
+	read -r cmd dtee_pid <ready
+	kill -"$1" "$dtee_pid"
 	wait "$waiter"
-	pkill -f 'sleep 30' || true
+	stop_pids "$cmd"
 }
 
 @test "SIGTERM, SIGHUP, SIGINT and SIGPIPE to dtee: replay, 'received signal', death by it" {
@@ -94,31 +95,44 @@ signal_dtee() {
 	tmpdir_is_empty
 }
 
-@test "a second stop signal ends cronty even while its stdout is not read" {
-	mkfifo stalled ready
-	exec 5<>stalled		# a reader that never reads
-	"$HELPERS/waitstatus" "$DTEE" -q sh -c 'head -c 1000000 /dev/zero; echo >ready; exit 1' \
-		>stalled 2>err 3>status &
+# blocked_writing PID PATH: PID is in write() or writev() on its fd open on PATH.
+blocked_writing() {
+	local nr fd
+	read -r nr fd _ </proc/"$1"/syscall || return 1
+	[ "$nr" = 1 ] || [ "$nr" = 20 ] || return 1
+	[ "$(readlink /proc/"$1"/fd/$((fd)))" = "$(readlink -f "$2")" ]
+}
+
+@test "stop signals while an output is blocked: the write ends, every output gets the data, then death" {
+	head -c 300000 /dev/urandom >data
+	mkfifo fifo
+	exec 5<>fifo		# a reader that does not read yet
+	"$HELPERS/waitstatus" "$DTEE" -q -O file1 -O fifo -O file2 cat data >out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	dtee_pid=$(pgrep -P "$waiter")
-	# SIGTERM until it dies, as an impatient user would: two pending
-	# SIGTERMs are one, so the second may take another try.
-	while kill -TERM "$dtee_pid" 2>/dev/null; do
-		sleep 0.05
-	done
-	wait "$waiter"
+	until dtee_pid=$(pgrep -P "$waiter"); do sleep 0.01; done
+	until blocked_writing "$dtee_pid" fifo; do sleep 0.01; done
+	kill -INT "$dtee_pid"
+	kill -STOP "$dtee_pid"
+	kill -CONT "$dtee_pid"
+	kill -INT "$dtee_pid"
+	kill -0 "$dtee_pid"	# still there, still blocked
+	head -c 300000 <&5 >fifo.out
 	exec 5<&-
-	[ "$(cat status)" = "signaled 15" ]
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 2" ]
+	[ "$(cat err)" = "$DTEE: received signal 2: Interrupt" ] || fail "$(cat err)"
+	for f in file1 fifo.out file2 out; do
+		cmp data "$f" || fail "$f is not whole"
+	done
 }
 
 @test "-i with SIGINT: cronty ignores it and the command runs to the end" {
 	mkfifo ready go
-	"$HELPERS/waitstatus" "$DTEE" -q -i sh -c 'echo 1; echo >ready; read -r _ <go; echo 2 >&2' \
+	"$HELPERS/waitstatus" "$DTEE" -q -i sh -c 'echo 1; echo $PPID >ready; read -r _ <go; echo 2 >&2' \
 		>out 2>err 3>status &
 	waiter=$!
-	read -r _ <ready
-	pkill -INT -P "$waiter"
+	read -r dtee_pid <ready
+	kill -INT "$dtee_pid"
 	echo >go
 	wait "$waiter"
 	[ "$(cat status)" = "exited 0" ]
@@ -201,10 +215,12 @@ $DTEE: sh: exited with status 0" ]
 $DTEE: sh: exited with status 5" ]
 }
 
-@test "stdout closed by its reader: message, death by SIGPIPE, files complete" {
+@test "stdout closed by its reader: stderr still replayed, message, 'received signal', death by SIGPIPE" {
 	run --separate-stderr bash -c '"$HELPERS/waitstatus" "$DTEE" -q -O file sh -c "seq 1 100000; echo >&2 err; seq 1 100000" 3>status | head -1'
 	[ "$output" = 1 ]
-	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$stderr" = "err
+$DTEE: stdout: write: Broken pipe
+$DTEE: received signal 13: Broken pipe" ] || fail "$stderr"
 	[ "$(cat status)" = "signaled 13" ]
 	# dtee stopped at the broken pipe; the file has what came before it.
 	[ "$(head -3 file)" = "1
@@ -215,18 +231,19 @@ $DTEE: sh: exited with status 5" ]
 @test "stdout closed by its reader: the message names stdout" {
 	"$HELPERS/waitstatus" "$DTEE" -q sh -c 'seq 1 100000; exit 1' 2>err 3>status | head -1 >/dev/null
 	[ "$(cat status)" = "signaled 13" ]
-	[ "$(cat err)" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat err)" = "$DTEE: stdout: write: Broken pipe
+$DTEE: received signal 13: Broken pipe" ] || fail "$(cat err)"
 }
 
 @test "normal mode: SIGTERM and SIGHUP kill dtee like tee" {
 	for sig in TERM:15 HUP:1; do
 		mkfifo ready
-		"$HELPERS/waitstatus" "$DTEE" sh -c 'echo >ready; exec sleep 30' >/dev/null 3>status &
+		"$HELPERS/waitstatus" "$DTEE" sh -c 'echo $$ $PPID >ready; exec sleep 30' >/dev/null 3>status &
 		waiter=$!
-		read -r _ <ready
-		pkill -"${sig%:*}" -P "$waiter"
+		read -r cmd dtee_pid <ready
+		kill -"${sig%:*}" "$dtee_pid"
 		wait "$waiter"
-		pkill -f 'sleep 30' || true
+		stop_pids "$cmd"
 		[ "$(cat status)" = "signaled ${sig#*:}" ]
 		rm ready
 	done

@@ -40,7 +40,7 @@ alphabet_part() {
 }
 
 @test "a stdout or stderr on /dev/null is not written at all; the other gets its stream" {
-	command -v strace >/dev/null || skip "strace not installed"
+	need_cmd strace
 	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -qq -o trace -e trace=write,writev \
 		"$DTEE" -C comb "$HELPERS/alternate" 2000 >/dev/null 2>err
 	[ "$(cat err)" = "$(alphabet_part 2000 1)" ]
@@ -175,12 +175,12 @@ $DTEE: missing/x: No such file or directory" ]
 
 @test "nothing is left in TMPDIR when dtee is killed" {
 	mkfifo ready
-	"$DTEE" sh -c 'echo >ready; exec sleep 30' >/dev/null 3>&- &
+	"$DTEE" sh -c 'echo $$ >ready; exec sleep 30' >/dev/null 3>&- &
 	dtee_pid=$!
-	read -r _ <ready
+	read -r cmd <ready
 	kill -KILL "$dtee_pid"
 	wait "$dtee_pid" || true
-	pkill -f 'sleep 30' || true
+	stop_pids "$cmd"
 	rm ready
 	tmpdir_is_empty
 }
@@ -238,8 +238,8 @@ $DTEE: missing/x: No such file or directory" ]
 @test "output from a background grandchild written before the command exits" {
 	mkfifo written
 	run --separate-stderr "$DTEE" -C comb sh -c \
-		'(echo grandchild; echo >written; exec sleep 10) & read -r _ <written; echo parent' 3>&-
-	pkill -f 'sleep 10' || true
+		'(echo grandchild; echo >written; exec sleep 10) & echo $! >bg.pid; read -r _ <written; echo parent' 3>&-
+	stop_pids "$(cat bg.pid)"
 	[ "$status" -eq 0 ]
 	[ "$output" = "grandchild
 parent" ]
@@ -249,13 +249,14 @@ parent" ]
 
 @test "dtee does not wait for background processes that keep the sockets" {
 	# The command exits at once; its child sleeps with fd 1 and 2 open.
-	run "$HELPERS/waitstatus" "$DTEE" sh -c 'sleep 30 & echo started' 3>&-
-	pkill -f 'sleep 30' || true
+	run "$HELPERS/waitstatus" "$DTEE" sh -c 'sleep 30 & echo $! >bg.pid; echo started' 3>&-
+	stop_pids "$(cat bg.pid)"
 	[ "${lines[0]}" = started ]
 	[ "${lines[1]}" = "exited 0" ]
 }
 
 @test "dtee ends even while a background process keeps writing and its stdout is slow" {
+	need_cmd python3
 	# yes never stops; dtee copies what was queued when the command ended
 	# and does not chase what yes keeps adding.
 	"$HELPERS/waitstatus" "$DTEE" -O out sh -c 'yes & exec head -c 1000000 /dev/zero' 3>status |
@@ -268,6 +269,7 @@ while sys.stdin.buffer.read(4096):
 }
 
 @test "a non-blocking stdout inherited from the parent still gets everything" {
+	need_cmd python3
 	head -c 4000000 /dev/urandom >data
 	python3 -c 'import os, sys
 os.set_blocking(1, False)
@@ -284,6 +286,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DTEE" -O file cat data | { sleep 0.3; ca
 }
 
 @test "the send buffers are as large as the system allows without privileges" {
+	need_cmd python3
 	max=$(cat /proc/sys/net/core/wmem_max)
 	run --separate-stderr "$DTEE" python3 -c 'import socket
 for fd in (1, 2):
@@ -304,6 +307,7 @@ for fd in (1, 2):
 }
 
 @test "signals are unblocked and dispositions as dtee inherited them" {
+	need_cmd python3
 	ignored='exec grep "^SigIgn" /proc/self/status'
 	blocked='exec grep "^SigBlk" /proc/self/status'
 	without=$(sh -c "$ignored")
@@ -323,10 +327,10 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$DTEE" sh -c "$blocked"
 
 @test "-i: dtee ignores SIGINT, the command ends normally, output complete" {
 	mkfifo ready go
-	"$HELPERS/waitstatus" "$DTEE" -i -O out sh -c 'echo one; echo >ready; read -r _ <go; echo two' 3>status &
+	"$HELPERS/waitstatus" "$DTEE" -i -O out sh -c 'echo one; echo $PPID >ready; read -r _ <go; echo two' 3>status &
 	waiter=$!
-	read -r _ <ready
-	pkill -INT -P "$waiter"
+	read -r dtee_pid <ready
+	kill -INT "$dtee_pid"
 	echo >go
 	wait "$waiter"
 	[ "$(cat status)" = "exited 0" ]
@@ -336,11 +340,11 @@ two" ]
 
 @test "without -i, SIGINT to dtee ends it like tee" {
 	mkfifo ready
-	"$HELPERS/waitstatus" "$DTEE" -O out sh -c 'echo one; echo >ready; exec sleep 30' 3>status >/dev/null &
+	"$HELPERS/waitstatus" "$DTEE" -O out sh -c 'echo one; echo $$ $PPID >ready; exec sleep 30' 3>status >/dev/null &
 	waiter=$!
-	read -r _ <ready
-	pkill -INT -P "$waiter"
+	read -r cmd dtee_pid <ready
+	kill -INT "$dtee_pid"
 	wait "$waiter"
-	pkill -f 'sleep 30' || true
+	stop_pids "$cmd"
 	[ "$(cat status)" = "signaled 2" ]
 }

@@ -6,7 +6,7 @@ load common
 
 setup() {
 	common_setup
-	[ -f "$LIBDTEE" ] || skip "build/libdtee.so is needed"
+	need_built "$LIBDTEE"
 }
 
 @test "exports only the interposed functions" {
@@ -39,7 +39,7 @@ same_as_without() {
 }
 
 @test "pass-through: a file or a pipe as stdout sees the same output and write calls" {
-	command -v strace >/dev/null || skip "strace not installed"
+	need_cmd strace
 	local m
 	for m in write writev fwrite puts printf dprintf sendfile; do
 		same_as_without "$HELPERS/preload-big-write" $m 1 3000000
@@ -93,7 +93,7 @@ same_as_without() {
 }
 
 @test "non-blocking send on an fd reported as a stream fails with EAGAIN (Python sockets)" {
-	command -v python3 >/dev/null || skip "python3 not installed"
+	need_cmd python3
 	# socket.socket(fileno=1) asks SO_TYPE (SOCK_STREAM: the fd is adopted);
 	# with nobody reading, a non-blocking send must raise, not wait.
 	LD_PRELOAD=$LIBDTEE timeout 20 python3 -c '
@@ -115,7 +115,7 @@ except BlockingIOError:
 }
 
 @test "printf to an fd above the cache (fd 5000) makes no system call per call" {
-	command -v strace >/dev/null || skip "strace not installed"
+	need_cmd strace
 	LD_PRELOAD=$LIBDTEE strace -f -qq -o trace -e trace=getsockopt,fstat,newfstatat,getsockname \
 		-E LD_PRELOAD="$LIBDTEE" "$HELPERS/preload-cases" hifd
 	# fdopen asks about fd 5000 once; 1000 fprintf()s ask nothing.
@@ -123,7 +123,7 @@ except BlockingIOError:
 }
 
 @test "the split datagrams are modest (at most 128 KiB)" {
-	command -v strace >/dev/null || skip "strace not installed"
+	need_cmd strace
 	# LeakSanitizer (make asan) cannot run under ptrace.
 	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
 		strace -f -qq -o trace -e trace=write "$DTEE" "$HELPERS/preload-big-write" write 1 20000000 >/dev/null

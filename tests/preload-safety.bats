@@ -7,7 +7,7 @@ load common
 
 setup() {
 	common_setup
-	[ -x "$DTEE" ] && [ -f "$LIBDTEE" ] || skip "build/dtee and build/libdtee.so are needed"
+	need_built "$DTEE" "$LIBDTEE"
 }
 
 SIZE=5000000

@@ -7,7 +7,7 @@ load common
 
 setup() {
 	common_setup
-	[ -x "$DTEE" ] && [ -f "$LIBDTEE" ] || skip "build/dtee and build/libdtee.so are needed"
+	need_built "$DTEE" "$LIBDTEE"
 }
 
 MB=1000000
@@ -87,7 +87,7 @@ interpreter_writes() {
 }
 
 @test "python3 sys.stdout.write and sys.stderr.write" {
-	command -v python3 >/dev/null || skip "python3 not installed"
+	need_cmd python3
 	local n
 	for n in $MB $BIG; do
 		interpreter_writes 1 python3 -c "import sys; sys.stdout.write('x' * $n)"
@@ -96,6 +96,7 @@ interpreter_writes() {
 }
 
 @test "perl print" {
+	need_cmd perl
 	local n
 	for n in $MB $BIG; do
 		interpreter_writes 1 perl -e "print 'x' x $n"

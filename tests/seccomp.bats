@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# --seccomp (issue 6): large writes that libdtee.so cannot see (static C,
+# --seccomp: large writes that libdtee.so cannot see (static C,
 # Go) reach every output whole, once, and in order, under signals, threads,
 # grandchildren, redirections, nesting, and dtee's death. Every check is
 # byte-exact against the same command run without dtee.
@@ -144,10 +144,14 @@ nested_asan() {
 	under_seccomp "$W_STATIC" -Q -b 4K -s 200K -m www
 }
 
-# The live (not zombie) heirs: the processes that outlive dtee to answer
-# stopped calls once it is gone.
+# This test's live (not zombie) heirs: the processes that outlive dtee to
+# answer stopped calls once it is gone. They are told from the heirs of other
+# tests, run in parallel, by the TMPDIR they inherited: each test has its own.
 heirs() {
-	ps -eo pid=,stat=,comm= | awk '$3 == "dtee-supervise" && $2 !~ /^Z/ { print $1 }' | sort
+	local pid
+	for pid in $(ps -eo pid=,stat=,comm= | awk '$3 == "dtee-supervise" && $2 !~ /^Z/ { print $1 }'); do
+		tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "TMPDIR=$TMPDIR" && echo "$pid"
+	done | sort
 }
 
 # no_new_heir BEFORE: within 5 s no heir is left that was not in BEFORE.
@@ -252,7 +256,8 @@ in_background() {
 }
 
 @test "unprivileged: no_new_privs set, byte-exact, non-dumpable writes let through and counted" {
-	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to become nobody"
+	need_root
+	need_cmd setpriv
 	local dir nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	dir=$(mktemp -d /tmp/dtee-seccomp.XXXXXX) && chmod 777 "$dir" && cd "$dir" || fail "mktemp"
 	"${nobody[@]}" test -x "$DTEE" -a -x "$W_STATIC" || { rm -rf "$dir"; skip "nobody cannot run the build"; }

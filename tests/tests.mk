@@ -6,23 +6,26 @@ TEST_C_SRC   := $(wildcard tests/helpers/*.c)
 TEST_CXX_SRC := $(wildcard tests/helpers/*.cc)
 TEST_BINS    := $(TEST_C_SRC:tests/helpers/%.c=$(B)/tests/%) $(TEST_CXX_SRC:tests/helpers/%.cc=$(B)/tests/%)
 TEST_LIBS    := -lpthread
+# Flags one helper needs, set per target below. They come after the user's
+# CFLAGS, which they must override, and are never added to them.
+DTEE_TEST_CFLAGS :=
 
 test-helpers: $(TEST_BINS)
 
 $(B)/tests/%: tests/helpers/%.c tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(DTEE_TEST_CFLAGS) $(LDFLAGS) \
+		-o $@ $< $(TEST_LIBS)
 
 $(B)/tests/%: tests/helpers/%.cc tests/tests.mk
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Wall -Wextra $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+	$(CXX) $(CPPFLAGS) $(DTEE_DEPFLAGS) -Wall -Wextra $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
 
-# libdtee.so tests: the same writer built with FORTIFY, so that its printf
-# family calls __printf_chk and friends.
-$(B)/tests/preload-big-write-fortify: CFLAGS += -O2 -D_FORTIFY_SOURCE=2 -Itests/helpers
-$(B)/tests/preload-big-write-fortify: tests/helpers/preload-big-write.c
+# libdtee.so tests: the same writer built with FORTIFY (which needs
+# optimisation), so that its printf family calls __printf_chk and friends.
+$(B)/tests/preload-big-write-fortify: DTEE_TEST_CFLAGS := -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 
-# Static builds of the seccomp helpers (issue 6): libdtee.so cannot reach a
+# Static builds of the seccomp helpers: libdtee.so cannot reach a
 # static program, so only the seccomp supervisor can split its large writes.
 # tests/helpers/NAME.c -> $(B)/tests/NAME-static.
 TEST_STATIC_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/%-static,$(wildcard tests/helpers/seccomp-*.c))
@@ -31,4 +34,6 @@ test-helpers: $(TEST_STATIC_BINS)
 
 $(B)/tests/%-static: tests/helpers/%.c tests/tests.mk
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -static -o $@ $< $(TEST_LIBS)
+	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -static -o $@ $< $(TEST_LIBS)
+
+-include $(TEST_BINS:=.d) $(TEST_STATIC_BINS:=.d)

@@ -33,15 +33,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define TEST_PROG "bench-dgram-floor"
+#define TEST_DIE_STATUS 125
+#include "test.h"
+
 #define BATCH 64
 
-static const char *prog = "bench-dgram-floor";
-
-static void die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(125);
-}
+static const char *prog = TEST_PROG;
 
 static socklen_t make_addr(struct sockaddr_un *sa, const char *dir, const char *name)
 {

@@ -25,13 +25,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_DGRAM (16u << 20)
+#define TEST_PROG "preload-dgram-run"
+#define TEST_DIE_STATUS 70
+#include "test.h"
 
-static void die(const char *what)
-{
-	fprintf(stderr, "preload-dgram-run: %s: %s\n", what, strerror(errno));
-	exit(70);
-}
+#define MAX_DGRAM (16u << 20)
 
 static int autobound_socket(struct sockaddr_un *addr, socklen_t *len)
 {
@@ -47,21 +45,6 @@ static int autobound_socket(struct sockaddr_un *addr, socklen_t *len)
 	if (getsockname(fd, (struct sockaddr *)addr, len) != 0)
 		die("getsockname");
 	return fd;
-}
-
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write");
-		}
-		p += w;
-		n -= (size_t)w;
-	}
 }
 
 int main(int argc, char **argv)

@@ -30,35 +30,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* write_all() is async-signal-safe: the signal handlers use it. */
+#define TEST_PROG "preload-threads"
+#define TEST_DIE_STATUS 3
+#include "test.h"
+
 static size_t size;
 static int blocks;
 static atomic_int started;
-
-static void die(const char *what)
-{
-	char msg[256];
-	int n = snprintf(msg, sizeof(msg), "preload-threads: %s: %s\n", what, strerror(errno));
-
-	if (write(2, msg, (size_t)n) < 0)
-		_exit(3);
-	_exit(3);
-}
-
-/* Write all of p, retrying partial counts and EINTR; async-signal-safe. */
-static void write_all(const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(1, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write");
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
 
 static char *make_block(char letter, size_t len)
 {
@@ -74,7 +53,7 @@ static char *make_block(char letter, size_t len)
 static void write_blocks(const char *b)
 {
 	for (int i = 0; i < blocks; i++) {
-		write_all(b, size);
+		write_all(1, b, size);
 		atomic_fetch_add(&started, 1);
 	}
 }
@@ -124,7 +103,7 @@ static void on_alarm(int sig)
 	int saved = errno;
 
 	(void)sig;
-	write_all(sblock, ssize);
+	write_all(1, sblock, ssize);
 	handled++;
 	errno = saved;
 }

@@ -32,7 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *prog = "rusage";
+#define TEST_PROG "rusage"
+#define TEST_DIE_STATUS 125
+#include "test.h"
+
+static const char *prog = TEST_PROG;
 
 static void usage(void)
 {
@@ -134,18 +138,14 @@ int main(int argc, char **argv)
 
 	/* Open the report file first: a failure here must not cost a run. */
 	FILE *report = stderr;
-	if (out != NULL && (report = fopen(out, "ae")) == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", prog, out, strerror(errno));
-		return 125;
-	}
+	if (out != NULL && (report = fopen(out, "ae")) == NULL)
+		die(out);
 
 	double start = now();
 	pid_t pid = fork();
 
-	if (pid < 0) {
-		fprintf(stderr, "%s: fork: %s\n", prog, strerror(errno));
-		return 125;
-	}
+	if (pid < 0)
+		die("fork");
 	if (pid == 0) {
 		if (out != NULL)
 			fclose(report);
@@ -171,10 +171,8 @@ int main(int argc, char **argv)
 		while (r < 0 && errno == EINTR);
 	}
 	double elapsed = now() - start;
-	if (r < 0) {
-		fprintf(stderr, "%s: wait4: %s\n", prog, strerror(errno));
-		return 125;
-	}
+	if (r < 0)
+		die("wait4");
 
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	fprintf(report, "elapsed=%.6f user=%.6f sys=%.6f tree_kib=%ld self_kib=%ld status=%d\n",

@@ -46,16 +46,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#define TEST_PROG "seccomp-writer"
+#include "test.h"
+
 static volatile sig_atomic_t signals_seen;
 static size_t size = 1 << 20;
 static int blocks = 1;
 static int quiet;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "seccomp-writer: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static size_t parse_size(const char *s)
 {
@@ -81,20 +78,6 @@ static void fill(unsigned char *buf, size_t len, uint64_t seed)
 		x ^= x >> 7;
 		x ^= x << 17;
 		buf[i] = (unsigned char)x;
-	}
-}
-
-/* write() until all is written; EINTR and short counts are retried. */
-static void write_all(int fd, const void *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("write");
-		p = (const char *)p + n;
-		len -= (size_t)n;
 	}
 }
 

@@ -1,0 +1,78 @@
+/* outlet.c: writing to one output, and reporting its failure once. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "iov.h"
+#include "dtee.h"
+#include "io.h"
+#include "outlet.h"
+#include "signals.h"
+
+/* Failures waiting to be reported, oldest first. */
+static struct outlet *failed_head, **failed_tail = &failed_head;
+static bool any_failed;
+static bool report_epipe = true;
+
+bool is_null_device(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+}
+
+struct outlet outlet_make(int fd, const char *name)
+{
+	return (struct outlet){ .fd = fd, .name = name, .null = is_null_device(fd) };
+}
+
+void outlet_fail(struct outlet *o, int err)
+{
+	if (o->failed)
+		return;
+	o->failed = true;
+	o->err = err;
+	o->next_failed = NULL;
+	*failed_tail = o;
+	failed_tail = &o->next_failed;
+	any_failed = true;
+}
+
+size_t outlet_writev(struct outlet *o, struct iovec *iov, int cnt)
+{
+	if (o->null)
+		return iov_total(iov, cnt);
+	if (o->failed)
+		return 0;
+	size_t total = iov_total(iov, cnt);
+	size_t done = writev_full(o->fd, iov, cnt);
+	if (done < total)
+		outlet_fail(o, errno);
+	return done;
+}
+
+void outlets_report(void)
+{
+	for (struct outlet *o = failed_head; o; o = o->next_failed)
+		if (report_epipe || o->err != EPIPE || signal_stop != SIGPIPE)
+			msg("%s: %s", o->name, strerror(o->err));
+	failed_head = NULL;
+	failed_tail = &failed_head;
+}
+
+bool outlets_failed(void)
+{
+	return any_failed;
+}
+
+void outlets_note_loss(void)
+{
+	any_failed = true;
+}
+
+void outlets_report_epipe(bool on)
+{
+	report_epipe = on;
+}

@@ -1,0 +1,139 @@
+/* pass.c: the pass-through. What arrives is written out at once, one
+ * writev() per stream per batch, except where the order between dtee's own
+ * stdout and stderr can be seen: there each run of one stream is a write of
+ * its own. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "outlet.h"
+#include "pass.h"
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+/* How the two outputs must be written. */
+enum pass_mode {
+	PASS_RUNS,	/* one object, two descriptions, or a pipe/socket: in order, run by run */
+	PASS_SHARED,	/* one open file description (2>&1): everything to the first */
+	PASS_APART,	/* two different files or devices, or one is /dev/null: order
+			 * between them cannot be seen */
+};
+
+struct pass_sink {
+	struct sink sink;
+	enum pass_mode mode;
+	struct outlet out, err;
+};
+
+static bool is_pipe_like(const struct stat *st)
+{
+	return S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode);
+}
+
+static enum pass_mode choose_mode(const struct pass_sink *p)
+{
+	struct stat o, e;
+	pid_t self = getpid();
+
+	if (p->out.null || p->err.null)
+		return PASS_APART;
+	if (fstat(p->out.fd, &o) < 0 || fstat(p->err.fd, &e) < 0)
+		return PASS_RUNS;
+	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
+		return syscall(SYS_kcmp, self, self, KCMP_FILE, p->out.fd, p->err.fd) == 0
+			? PASS_SHARED : PASS_RUNS;
+	/* A reader of two pipes or sockets may merge them: keep the order. */
+	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
+}
+
+static struct outlet *outlet_of(struct pass_sink *p, unsigned stream)
+{
+	return stream == STREAM_OUT ? &p->out : &p->err;
+}
+
+static void write_runs(struct pass_sink *p, const struct batch *b)
+{
+	struct iovec iov[BATCH_MAX];
+
+	for (int j = 0; j < b->n;) {
+		unsigned stream = b->stream[j];
+		int k = 0;
+
+		for (; j < b->n && b->stream[j] == stream; j++)
+			if (b->data[j].iov_len > 0)
+				iov[k++] = b->data[j];
+		if (k > 0)
+			outlet_writev(outlet_of(p, stream), iov, k);
+	}
+}
+
+static void pass_write(struct sink *k, const struct batch *b)
+{
+	struct pass_sink *p = (struct pass_sink *)k;
+	struct iovec iov[BATCH_MAX];
+	int cnt;
+
+	switch (p->mode) {
+	case PASS_SHARED:
+		if ((cnt = batch_gather(b, STREAM_BOTH, iov)) > 0)
+			outlet_writev(&p->out, iov, cnt);
+		return;
+	case PASS_APART:
+		if ((cnt = batch_gather(b, STREAM_OUT, iov)) > 0)
+			outlet_writev(&p->out, iov, cnt);
+		if ((cnt = batch_gather(b, STREAM_ERR, iov)) > 0)
+			outlet_writev(&p->err, iov, cnt);
+		return;
+	case PASS_RUNS:
+		write_runs(p, b);
+		return;
+	}
+}
+
+int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t len,
+		const char *src_name)
+{
+	struct pass_sink *p = (struct pass_sink *)k;
+	struct outlet *o = p->mode == PASS_SHARED ? &p->out : outlet_of(p, stream);
+	int out_failed;
+
+	if (o->null || o->failed || len == 0)
+		return 0;
+	if (copy_range(o->fd, fd, off, len, &out_failed) == 0)
+		return 0;
+	if (out_failed) {
+		outlet_fail(o, errno);
+		return 0;
+	}
+	msg("%s: read: %s", src_name, strerror(errno));
+	return -1;
+}
+
+static void pass_close(struct sink *k)
+{
+	free(k);
+}
+
+static const struct sink_ops pass_ops = {
+	.write = pass_write,
+	.close = pass_close,
+};
+
+struct sink *pass_open(int out_fd, int err_fd, const struct options *opts)
+{
+	struct pass_sink *p = xcalloc(1, sizeof *p, "pass-through");
+
+	(void)opts;
+	p->sink.ops = &pass_ops;
+	p->out = outlet_make(out_fd, "stdout: write");
+	p->err = outlet_make(err_fd, "stderr: write");
+	p->mode = choose_mode(p);
+	return &p->sink;
+}

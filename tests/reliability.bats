@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# Nothing lost under faults and signals: start-up kills, ignored signals,
+# stop signals during writes, outputs that fail.
+
+load common
+
+# dtee_child WAITER: the pid of dtee, started by waitstatus WAITER.
+dtee_child() {
+	local p
+	until p=$(pgrep -P "$1"); do sleep 0.01; done
+	echo "$p"
+}
+
+@test "SIGKILL at any moment of start-up leaves nothing in TMPDIR" {
+	for i in $(seq 200); do
+		"$DTEE" -q true &
+		p=$!
+		# A different moment of start-up each time (0 to 8 ms).
+		sleep "0.00$((RANDOM % 9))"
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	tmpdir_is_empty
+}
+
+@test "an ignored SIGHUP (nohup) stays ignored: cronty and the command run to the end" {
+	mkfifo ready go
+	# waitstatus keeps the ignored SIGHUP that nohup set for what it runs.
+	nohup "$HELPERS/waitstatus" "$CRONTY" -o f.log \
+		sh -c 'echo a; echo >ready; read -r _ <go; echo b; exit 1' >out 2>err 3>status </dev/null &
+	waiter=$!
+	read -r _ <ready
+	kill -HUP "$(dtee_child "$waiter")"
+	echo >go
+	wait "$waiter"
+	[ "$(cat status)" = "exited 1" ]
+	[ "$(cat f.log)" = "a
+b" ]
+	[ "$(cat out)" = "a
+b" ]
+	[ "$(cat err)" = "$CRONTY: sh: exited with status 1" ]
+}
+
+@test "normal mode: a stop signal while the command floods: every output got the same bytes, then death by it" {
+	for sig in TERM:15 HUP:1 INT:2; do
+		rm -f ready
+		mkfifo ready
+		"$HELPERS/waitstatus" "$DTEE" -O file -C comb \
+			sh -c 'echo >ready; exec "$0" -t 1G -w 4K' "$HELPERS/bench-writer" >out 2>err 3>status &
+		waiter=$!
+		read -r _ <ready
+		kill -"${sig%:*}" "$(dtee_child "$waiter")"
+		wait "$waiter"
+		[ "$(cat status)" = "signaled ${sig#*:}" ] || fail "$sig: $(cat status)"
+		[ -s file ] || fail "$sig: nothing copied"
+		cmp file out || fail "$sig: file and stdout differ"
+		cmp file comb || fail "$sig: file and the combined file differ"
+	done
+}
+
+@test "an output fifo whose reader has gone: the batch still reaches stdout, then death by SIGPIPE" {
+	mkfifo f ready go
+	exec 5<>f
+	"$HELPERS/waitstatus" "$DTEE" -o f sh -c 'echo one; echo >ready; read -r _ <go; echo two' \
+		>out 2>err 3>status 5<&- &
+	waiter=$!
+	read -r _ <ready
+	[ "$(head -n 1 <&5)" = one ]
+	exec 5<&-		# the fifo has no reader now
+	echo >go
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 13" ]
+	[ "$(cat out)" = "one
+two" ]
+	[ ! -s err ] || fail "$(cat err)"
+}
+
+# with_broken FD CMD...: run CMD with fd FD a pipe whose reader has gone,
+# SIGPIPE at its default.
+with_broken() {
+	python3 -c 'import os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, int(sys.argv[1]))
+os.execvp(sys.argv[2], sys.argv[2:])' "$@"
+}
+
+@test "cron mode, stderr a broken pipe: the command's status still comes through" {
+	run with_broken 2 "$CRONTY" sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	run with_broken 2 "$CRONTY" sh -c 'echo out; exit 0'
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+}
+
+@test "cron mode: a zero-length write to stderr counts as output on stderr" {
+	run --separate-stderr "$CRONTY" sh -c 'echo out; exec python3 -c "import os; os.write(2, b\"\")"'
+	[ "$status" -eq 0 ]
+	[ "$output" = out ]
+	[ "$stderr" = "$CRONTY: sh: exited with status 0" ]
+	# Nothing at all is still silence.
+	run --separate-stderr "$CRONTY" sh -c 'echo out'
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+}
