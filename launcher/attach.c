@@ -369,6 +369,12 @@ int attach_hold(struct attach *a)
 
 	if (r.step == STEP_OK)
 		return 0;
+	/* It ended just now: nothing to put back. */
+	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE) {
+		close(a->ctl);
+		a->ctl = -1;
+		return 1;
+	}
 	(void)attach_report(a->pid, &r, true);
 	close(a->ctl);
 	a->ctl = -1;

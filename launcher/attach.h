@@ -25,7 +25,8 @@ int attach_pidfd(const struct attach *a);
 
 /* Detaching, first step: stop every thread of the process, so that all it
  * has written is in dtee's queue and it writes no more until
- * attach_detach(). Prints why and returns -1 if it cannot. */
+ * attach_detach(). Returns 1 if it has just ended (nothing to put back);
+ * prints why and returns -1 if it cannot be stopped. */
 int attach_hold(struct attach *a);
 
 /* Then put the process's own fds back and let it run. Prints why and

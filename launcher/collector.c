@@ -340,6 +340,8 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 			drain(c);
 			if (rc == 0)
 				rc = attach_detach(a);
+			else if (rc > 0)
+				rc = 0;		/* it ended meanwhile */
 			/* A child it started while attached may still write. */
 			drain(c);
 			break;

@@ -475,3 +475,20 @@ as_nobody_setup() {
 	consecutive "$SHARED/orig.log" 0
 	in_order_after_attach "$SHARED/orig.log"
 }
+
+@test "a call that fails inside the process is undone: it goes on untouched" {
+	command -v prlimit >/dev/null || skip "needs prlimit (util-linux)"
+	start_writer "$W" >orig.log 2>&1
+	# No room for one more fd: pidfd_open inside it fails with EMFILE.
+	local open soft
+	open=$(ls "/proc/$WPID/fd" | wc -l)
+	soft=$(prlimit --pid "$WPID" --nofile --raw --noheadings -o SOFT)
+	prlimit --pid "$WPID" --nofile="$open:"
+	refused 71 "--attach=$WPID: cannot attach: pidfd_(open|getfd) inside it: Too many open files" \
+		"$DTEE" --attach="$WPID" -C all.log
+	untouched "$WPID" "$BATS_TEST_TMPDIR/orig.log"
+	prlimit --pid "$WPID" --nofile="$soft:"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+}
