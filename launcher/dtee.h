@@ -2,8 +2,10 @@
 #ifndef DTEE_H
 #define DTEE_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The command's two streams, as bits so that an output can want both. */
@@ -17,6 +19,14 @@ enum stream {
  * of the sink table (sinks.c). */
 enum output_kind {
 	OUTPUT_FILE,		/* -o -O -e -E -c -C: the bytes as written */
+	OUTPUT_LOG,		/* -l -L: annotated records of both streams */
+};
+
+/* How annotated logs are written (--log-format). */
+enum log_format {
+	LOG_TEXT,		/* TIME O: line */
+	LOG_JSON,		/* JSON Lines */
+	LOG_CRI,		/* TIME stdout F line */
 };
 
 /* One output given on the command line. */
@@ -27,17 +37,41 @@ struct output_opt {
 	bool append;
 };
 
+/* --color=WHEN */
+enum color_when { COLOR_NEVER, COLOR_AUTO, COLOR_ALWAYS };
+/* What makes cron mode report (--report-on); 0 means the default,
+ * failure and stderr. */
+enum report_on {
+	REPORT_FAILURE = 1,	/* a non-zero exit or death by a signal */
+	REPORT_STDERR = 2,	/* a stderr line not ignored */
+	REPORT_ALWAYS = 4,
+};
+
 struct options {
 	struct output_opt *outputs;
 	size_t noutputs;
 	bool ignore_interrupts;
 	bool cron;
+	unsigned report_on;	/* REPORT_* bits, 0 for the default */
+	regex_t *ignore_stderr;	/* --ignore-stderr, compiled */
+	size_t nignore;
+	uint64_t report_limit;	/* --report-limit in bytes, 0 for none */
 	bool preload;
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
+	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
+	enum color_when color;	/* --color, or DTEE_COLOR */
+	enum log_format log_format;
+	const char *time_format;	/* --time-format, or NULL */
 	char **command;		/* NULL-terminated, at least one word; NULL with attach */
 	pid_t attach;		/* --attach=PID, else 0 */
 	bool force;		/* --force: attach despite a seccomp filter */
 };
+
+/* The values of the cron policy options; each turns cron mode on and
+ * exits with a usage error on a bad value (cronopts.c). */
+void option_report_on(struct options *opts, const char *list);
+void option_ignore_stderr(struct options *opts, const char *regex);
+void option_report_limit(struct options *opts, const char *size);
 
 /* argv[0] as invoked, for every message (main.c). */
 extern const char *prog;

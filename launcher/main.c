@@ -86,12 +86,9 @@ int main(int argc, char **argv)
 	signals_setup(&opts, sk.ctl);
 	clock_gettime(CLOCK_REALTIME, &run_start);
 	pid_t child = child_start(&opts, &sk, preload, sv);
-	if (sv) {
-		supervise_start(sv);	/* keeps sk.out and sk.err to send on */
-	} else {
-		close(sk.out);
-		close(sk.err);
-	}
+	if (sv)
+		supervise_start(sv);	/* sends on sk.out and sk.err */
+	/* dtee keeps the command's sockets, to hang them up when it goes. */
 	signals_unblock();
 
 	struct ending end = { .command = opts.command[0] };
@@ -102,5 +99,6 @@ int main(int argc, char **argv)
 	if (!end.signal)
 		end.signal = signal_stop;
 	sinks_close(&sinks);
+	sockets_hang_up(&sk);
 	return exit_status(&sinks, &end);
 }

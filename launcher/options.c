@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "timefmt.h"
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
@@ -23,6 +24,15 @@ static const char usage_text[] =
 	"  -E, --err-overwrite=FILE       copy standard error to FILE, truncating it\n"
 	"  -c, --combined-append=FILE     append both streams, in order, to FILE\n"
 	"  -C, --combined-overwrite=FILE  copy both streams, in order, to FILE, truncating it\n"
+	"  -l, --log-append=FILE          append both streams to FILE as a log: one record\n"
+	"                                 a line, with its time and stream\n"
+	"  -L, --log-overwrite=FILE       write the log to FILE, truncating it\n"
+	"      --log-format=FORMAT        text (default: TIME O: line, TIME E: line),\n"
+	"                                 json (JSON Lines) or cri (container log format)\n"
+	"      --time-format=FORMAT       the time in text logs: strftime(3) with %%.S,\n"
+	"                                 %%.s and %%.T for microseconds and %%:z for +01:00,\n"
+	"                                 or elapsed, or delta (default %%Y-%%m-%%dT%%H:%%M:%%.S%%:z);\n"
+	"                                 json and cri always use UTC with nanoseconds\n"
 	"\n"
 	"Behaviour:\n"
 	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
@@ -30,6 +40,23 @@ static const char usage_text[] =
 	"                                 to standard error or fails, then replay all of\n"
 	"                                 its output in order and report its exit status\n"
 	"                                 (the default when invoked as cronty)\n"
+	"      --keep-buffering           leave COMMAND's own output buffering as it is\n"
+	"                                 (by default its stdout is line-buffered, as\n"
+	"                                 on a terminal, so the order is as printed)\n"
+	"      --color[=WHEN]             show standard error in red on a terminal;\n"
+	"                                 WHEN is never (default), auto or always\n"
+	"                                 (default from DTEE_COLOR; NO_COLOR turns\n"
+	"                                 auto off; also --colour)\n"
+	"      --report-on=LIST           cron mode, reporting when any of LIST holds,\n"
+	"                                 a comma-separated list of failure (non-zero\n"
+	"                                 exit or a signal), stderr, always;\n"
+	"                                 the default is failure,stderr\n"
+	"      --ignore-stderr=REGEX      cron mode; stderr lines matching REGEX (POSIX\n"
+	"                                 extended) do not count for the report, but\n"
+	"                                 are still replayed; may be repeated\n"
+	"      --report-limit=SIZE        cron mode; a report replays at most SIZE\n"
+	"                                 bytes (suffixes K, M, G): the first and the\n"
+	"                                 last SIZE/2, cut at line ends\n"
 	"      --no-preload               do not inject libdtee.so into COMMAND\n"
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
@@ -55,7 +82,19 @@ static const char version_text[] =
 	"This is free software: you are free to change and redistribute it.\n"
 	"There is NO WARRANTY, to the extent permitted by law.\n";
 
-enum { OPT_NO_PRELOAD = 256, OPT_SECCOMP, OPT_ATTACH, OPT_FORCE };
+enum {
+	OPT_NO_PRELOAD = 256,
+	OPT_SECCOMP,
+	OPT_KEEP_BUFFERING,
+	OPT_COLOR,
+	OPT_REPORT_ON,
+	OPT_IGNORE_STDERR,
+	OPT_REPORT_LIMIT,
+	OPT_LOG_FORMAT,
+	OPT_TIME_FORMAT,
+	OPT_ATTACH,
+	OPT_FORCE,
+};
 
 static const struct option long_opts[] = {
 	{ "out-append", required_argument, NULL, 'o' },
@@ -64,10 +103,20 @@ static const struct option long_opts[] = {
 	{ "err-overwrite", required_argument, NULL, 'E' },
 	{ "combined-append", required_argument, NULL, 'c' },
 	{ "combined-overwrite", required_argument, NULL, 'C' },
+	{ "log-append", required_argument, NULL, 'l' },
+	{ "log-overwrite", required_argument, NULL, 'L' },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
 	{ "cron", no_argument, NULL, 'q' },
+	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
+	{ "ignore-stderr", required_argument, NULL, OPT_IGNORE_STDERR },
+	{ "report-limit", required_argument, NULL, OPT_REPORT_LIMIT },
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
+	{ "keep-buffering", no_argument, NULL, OPT_KEEP_BUFFERING },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
@@ -132,6 +181,50 @@ static void add_file(struct options *opts, const char *path, unsigned streams, b
 	add_output(opts, OUTPUT_FILE, path, streams, append);
 }
 
+/* never, auto or always (also as no, tty, yes and the like, as GNU ls
+ * takes them); -1 for anything else. */
+static int color_when(const char *word)
+{
+	static const struct { const char *word; enum color_when when; } words[] = {
+		{ "never", COLOR_NEVER }, { "no", COLOR_NEVER }, { "none", COLOR_NEVER },
+		{ "auto", COLOR_AUTO }, { "tty", COLOR_AUTO }, { "if-tty", COLOR_AUTO },
+		{ "always", COLOR_ALWAYS }, { "yes", COLOR_ALWAYS }, { "force", COLOR_ALWAYS },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(word, words[i].word) == 0)
+			return (int)words[i].when;
+	return -1;
+}
+
+static enum color_when parse_color(const char *arg, const char *from)
+{
+	int when = color_when(arg);
+
+	if (when < 0)
+		die(EX_USAGE, "invalid argument '%s' for %s (never, auto or always)", arg, from);
+	return (enum color_when)when;
+}
+
+static void set_log_format(struct options *opts, const char *name)
+{
+	static const char *const names[] = { [LOG_TEXT] = "text", [LOG_JSON] = "json", [LOG_CRI] = "cri" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0) {
+			opts->log_format = (enum log_format)i;
+			return;
+		}
+	die(EX_USAGE, "unknown log format '%s' (text, json or cri)", name);
+}
+
+static void set_time_format(struct options *opts, const char *spec)
+{
+	const char *why = timefmt_check(spec);
+
+	if (why)
+		die(EX_USAGE, "bad time format '%s': %s", spec, why);
+	opts->time_format = spec;
 /* --attach=PID: a positive process id. */
 static pid_t parse_pid(const char *arg)
 {
@@ -168,8 +261,11 @@ void options_parse(struct options *opts, int argc, char **argv)
 	/* Set and neither empty nor 0: on, so cron lines need not change. */
 	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
 	opts->cron = strcmp(base ? base + 1 : prog, "cronty") == 0;
+	const char *color = getenv("DTEE_COLOR");
+	if (color && *color)
+		opts->color = parse_color(color, "DTEE_COLOR");
 	opterr = 0;
-	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:iqhV", long_opts, NULL)) != -1; word = optind) {
+	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:iqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
 		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
 		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
@@ -177,10 +273,22 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'E': add_file(opts, optarg, STREAM_ERR, false); break;
 		case 'c': add_file(opts, optarg, STREAM_BOTH, true); break;
 		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
+		case 'l': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, true); break;
+		case 'L': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, false); break;
+		case OPT_LOG_FORMAT: set_log_format(opts, optarg); break;
+		case OPT_TIME_FORMAT: set_time_format(opts, optarg); break;
 		case 'i': opts->ignore_interrupts = true; break;
 		case 'q': opts->cron = true; break;
+		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
+		case OPT_IGNORE_STDERR: option_ignore_stderr(opts, optarg); break;
+		case OPT_REPORT_LIMIT: option_report_limit(opts, optarg); break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
+		case OPT_KEEP_BUFFERING: opts->keep_buffering = true; break;
+		case OPT_COLOR:
+			/* --color alone means auto, as in GNU grep. */
+			opts->color = optarg ? parse_color(optarg, "'--color'") : COLOR_AUTO;
+			break;
 		case OPT_ATTACH: opts->attach = parse_pid(optarg); break;
 		case OPT_FORCE: opts->force = true; break;
 		case 'h': print_and_exit(usage_text, prog);

@@ -7,16 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "colour.h"
+#include "fdcmp.h"
 #include "io.h"
 #include "outlet.h"
 #include "pass.h"
-
-#ifndef KCMP_FILE
-#define KCMP_FILE 0
-#endif
 
 /* How the two outputs must be written. */
 enum pass_mode {
@@ -26,10 +23,15 @@ enum pass_mode {
 			 * between them cannot be seen */
 };
 
+/* The replay of a coloured stream goes through a buffer of this size. */
+#define REPLAY_BUF (64 * 1024)
+
 struct pass_sink {
 	struct sink sink;
 	enum pass_mode mode;
 	struct outlet out, err;
+	bool colour;		/* stderr in red (--color) */
+	struct colour col;
 };
 
 static bool is_pipe_like(const struct stat *st)
@@ -47,8 +49,7 @@ static enum pass_mode choose_mode(const struct pass_sink *p)
 	if (fstat(p->out.fd, &o) < 0 || fstat(p->err.fd, &e) < 0)
 		return PASS_RUNS;
 	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
-		return syscall(SYS_kcmp, self, self, KCMP_FILE, p->out.fd, p->err.fd) == 0
-			? PASS_SHARED : PASS_RUNS;
+		return same_open_file(self, p->out.fd, self, p->err.fd) == 1 ? PASS_SHARED : PASS_RUNS;
 	/* A reader of two pipes or sockets may merge them: keep the order. */
 	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
 }
@@ -56,6 +57,19 @@ static enum pass_mode choose_mode(const struct pass_sink *p)
 static struct outlet *outlet_of(struct pass_sink *p, unsigned stream)
 {
 	return stream == STREAM_OUT ? &p->out : &p->err;
+}
+
+/* One stream's data: stderr through the colour when it is on; stdout
+ * after the colour is turned off where the two can meet. */
+static void put_stream(struct pass_sink *p, unsigned stream, struct iovec *iov, int cnt)
+{
+	if (p->colour && stream == STREAM_ERR) {
+		colour_write(&p->col, &p->err, iov, cnt);
+		return;
+	}
+	if (p->colour && p->mode != PASS_APART)
+		colour_reset(&p->col, &p->err);
+	outlet_writev(outlet_of(p, stream), iov, cnt);
 }
 
 static void write_runs(struct pass_sink *p, const struct batch *b)
@@ -70,7 +84,7 @@ static void write_runs(struct pass_sink *p, const struct batch *b)
 			if (b->data[j].iov_len > 0)
 				iov[k++] = b->data[j];
 		if (k > 0)
-			outlet_writev(outlet_of(p, stream), iov, k);
+			put_stream(p, stream, iov, k);
 	}
 }
 
@@ -82,19 +96,43 @@ static void pass_write(struct sink *k, const struct batch *b)
 
 	switch (p->mode) {
 	case PASS_SHARED:
+		if (p->colour)
+			break;	/* the codes go between the runs */
 		if ((cnt = batch_gather(b, STREAM_BOTH, iov)) > 0)
 			outlet_writev(&p->out, iov, cnt);
 		return;
 	case PASS_APART:
 		if ((cnt = batch_gather(b, STREAM_OUT, iov)) > 0)
-			outlet_writev(&p->out, iov, cnt);
+			put_stream(p, STREAM_OUT, iov, cnt);
 		if ((cnt = batch_gather(b, STREAM_ERR, iov)) > 0)
-			outlet_writev(&p->err, iov, cnt);
+			put_stream(p, STREAM_ERR, iov, cnt);
 		return;
 	case PASS_RUNS:
-		write_runs(p, b);
-		return;
+		break;
 	}
+	write_runs(p, b);
+}
+
+/* The replay of stderr in colour: read, then the colour's writer. */
+static int replay_coloured(struct pass_sink *p, int fd, off_t off, size_t len)
+{
+	char buf[REPLAY_BUF];
+
+	while (len > 0 && !p->err.failed) {
+		ssize_t n = pread(fd, buf, len < sizeof buf ? len : sizeof buf, off);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		struct iovec iov = { buf, (size_t)n };
+		colour_write(&p->col, &p->err, &iov, 1);
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t len,
@@ -106,6 +144,14 @@ int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t le
 
 	if (o->null || o->failed || len == 0)
 		return 0;
+	if (p->colour && stream == STREAM_ERR) {
+		if (replay_coloured(p, fd, off, len) == 0)
+			return 0;
+		msg("%s: read: %s", src_name, strerror(errno));
+		return -1;
+	}
+	if (p->colour && p->mode != PASS_APART)
+		colour_reset(&p->col, &p->err);
 	if (copy_range(o->fd, fd, off, len, &out_failed) == 0)
 		return 0;
 	if (out_failed) {
@@ -116,6 +162,15 @@ int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t le
 	return -1;
 }
 
+static void pass_finish(struct sink *k, const struct ending *e)
+{
+	struct pass_sink *p = (struct pass_sink *)k;
+
+	(void)e;
+	if (p->colour)
+		colour_reset(&p->col, &p->err);
+}
+
 static void pass_close(struct sink *k)
 {
 	free(k);
@@ -123,6 +178,7 @@ static void pass_close(struct sink *k)
 
 static const struct sink_ops pass_ops = {
 	.write = pass_write,
+	.finish = pass_finish,
 	.close = pass_close,
 };
 
@@ -130,10 +186,10 @@ struct sink *pass_open(int out_fd, int err_fd, const struct options *opts)
 {
 	struct pass_sink *p = xcalloc(1, sizeof *p, "pass-through");
 
-	(void)opts;
 	p->sink.ops = &pass_ops;
 	p->out = outlet_make(out_fd, "stdout: write");
 	p->err = outlet_make(err_fd, "stderr: write");
 	p->mode = choose_mode(p);
+	p->colour = !p->err.null && colour_wanted(opts->color, err_fd);
 	return &p->sink;
 }

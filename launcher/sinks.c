@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "lines.h"
+#include "log.h"
 #include "outlet.h"
 #include "pass.h"
 #include "sink.h"
@@ -21,6 +22,7 @@ static const struct {
 	struct line_sink *(*open_lines)(const struct output_opt *o, const struct options *opts);
 } sink_table[] = {
 	[OUTPUT_FILE] = { .open = file_sink_open },
+	[OUTPUT_LOG] = { .open_lines = log_sink_open },
 };
 
 static void add(struct sinks *s, struct sink *k)

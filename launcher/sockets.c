@@ -215,3 +215,9 @@ int sockets_create(struct sockets *s, unsigned needs)
 	}
 	return 0;
 }
+
+void sockets_hang_up(const struct sockets *s)
+{
+	(void)shutdown(s->out, SHUT_WR);
+	(void)shutdown(s->err, SHUT_WR);
+}

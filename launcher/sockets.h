@@ -32,6 +32,11 @@ struct sockets {
  * failure prints why and returns -1. */
 int sockets_create(struct sockets *s, unsigned needs);
 
+/* dtee is going: every later write to the command's sockets, by anyone
+ * still holding them, fails with EPIPE, as a write to a pipe whose reader
+ * has gone (libdtee.so adds the SIGPIPE). */
+void sockets_hang_up(const struct sockets *s);
+
 /* Which of our sockets sent a datagram from this address. */
 static inline enum sock sockets_sender(const struct sockets *s,
 				       const struct sockaddr_un *a, socklen_t len)

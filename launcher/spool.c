@@ -4,7 +4,14 @@
  * length) and that many bytes of one stream. The run being written has a
  * header whose length is filled in when the stream changes or the spool is
  * replayed, so output on one stream is one run however many writes made
- * it, and the replay copies it with sendfile(). */
+ * it, and the replay (replay.c) copies it with sendfile().
+ *
+ * The policy (--report-on): the stderr trigger (trigger.c) releases the
+ * spool as soon as it fires: replay, then pass through live. With a report
+ * limit it only marks the report as due, and the output stays in the spool
+ * until the end, so that the whole report is bounded. At the end the spool
+ * is replayed, and how the command ended reported, when a trigger asks for
+ * it or dtee itself had trouble; otherwise nothing is printed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,15 +25,11 @@
 #include "io.h"
 #include "outlet.h"
 #include "pass.h"
+#include "replay.h"
 #include "signals.h"
 #include "spool.h"
 #include "tmpdir.h"
-
-struct run_header {
-	uint32_t stream;
-	uint32_t reserved;
-	uint64_t len;
-};
+#include "trigger.h"
 
 struct spool_sink {
 	struct sink sink;
@@ -34,6 +37,11 @@ struct spool_sink {
 	struct outlet file;	/* the spool; fd -1 once released */
 	bool live;		/* released: everything passes through */
 	off_t end;		/* bytes in the spool */
+	uint64_t total;		/* bytes of output in it, headers left out */
+	unsigned report_on;	/* REPORT_* bits */
+	struct trigger *trigger;	/* the stderr trigger, if REPORT_STDERR */
+	bool due;		/* it fired: report at the end */
+	uint64_t limit;		/* --report-limit, or 0 */
 	struct run {
 		unsigned stream;	/* the open run's stream, or 0 for none */
 		off_t at;		/* where its header is */
@@ -76,28 +84,13 @@ static bool close_run(struct spool_sink *s)
 /* Replay the spool through the pass-through, then pass everything live. */
 static void release(struct spool_sink *s)
 {
-	struct run_header h;
-	off_t at = 0;
-
 	if (s->live)
 		return;
 	s->live = true;
 	if (!close_run(s))
 		outlet_fail(&s->file, errno);
-	while (at < s->end) {
-		ssize_t n = pread(s->file.fd, &h, sizeof h, at);
-		if (n != (ssize_t)sizeof h) {
-			msg("spool: read: %s", n < 0 ? strerror(errno) : "file shorter than written");
-			outlet_fail(&s->file, EIO);
-			break;
-		}
-		at += (off_t)sizeof h;
-		if (pass_replay(s->pass, (enum stream)h.stream, s->file.fd, at, h.len, "spool") < 0) {
-			outlet_fail(&s->file, EIO);
-			break;
-		}
-		at += (off_t)h.len;
-	}
+	if (replay(s->file.fd, s->end, s->total, s->limit, s->pass) < 0)
+		outlet_fail(&s->file, EIO);
 	close(s->file.fd);
 	s->file.fd = -1;
 }
@@ -136,6 +129,7 @@ static bool append(struct spool_sink *s, const struct batch *b)
 	if (writev_full(s->file.fd, iov, cnt) != total)
 		return false;
 	s->end += (off_t)total;
+	s->total += total - (size_t)nh * sizeof hdr[0];
 	return true;
 }
 
@@ -151,18 +145,19 @@ static void overflow(struct spool_sink *s, off_t batch_at, const struct run *bef
 	} else {
 		outlet_fail(&s->file, errno);
 		s->end = 0;	/* nothing known to be whole: replay nothing */
+		s->total = 0;
 		s->run.stream = 0;
 	}
 	release(s);
 	s->pass->ops->write(s->pass, b);
 }
 
-static bool has_stderr(const struct batch *b)
+/* The stderr trigger fired: release now, or with a limit at the end. */
+static void fire(struct spool_sink *s)
 {
-	for (int j = 0; j < b->n; j++)
-		if (b->stream[j] == STREAM_ERR)
-			return true;
-	return false;
+	s->due = true;
+	if (s->limit == 0)
+		release(s);
 }
 
 static void spool_write(struct sink *k, const struct batch *b)
@@ -179,8 +174,17 @@ static void spool_write(struct sink *k, const struct batch *b)
 		overflow(s, batch_at, &before, b);
 		return;
 	}
-	if (has_stderr(b))
-		release(s);
+	if (s->trigger && !s->due && trigger_feed(s->trigger, b))
+		fire(s);
+}
+
+/* A second of silence: a stderr line without its newline is judged now. */
+static void spool_idle(struct sink *k)
+{
+	struct spool_sink *s = (struct spool_sink *)k;
+
+	if (!s->live && s->trigger && !s->due && trigger_cut(s->trigger))
+		fire(s);
 }
 
 static void report(const struct ending *e)
@@ -194,15 +198,31 @@ static void report(const struct ending *e)
 		msg("%s: exited with status %d", e->command, WEXITSTATUS(st));
 }
 
+/* Whether the run ends silently: no trigger holds and dtee had no
+ * trouble of its own. */
+static bool silent(const struct spool_sink *s, const struct ending *e)
+{
+	bool failure = !e->ended || !WIFEXITED(e->status) || WEXITSTATUS(e->status) != 0;
+
+	if (s->live || s->due || e->failed || e->signal)
+		return false;
+	if (s->report_on & REPORT_ALWAYS)
+		return false;
+	return !((s->report_on & REPORT_FAILURE) && failure);
+}
+
 static void spool_finish(struct sink *k, const struct ending *e)
 {
 	struct spool_sink *s = (struct spool_sink *)k;
-	bool ok = e->ended && WIFEXITED(e->status) && WEXITSTATUS(e->status) == 0 &&
-		  !e->failed && !e->signal;
 
-	if (!s->live && ok)
-		return;		/* silence */
+	/* The last stderr line may have had no newline: judge it now. */
+	if (!s->live && s->trigger && !s->due && trigger_cut(s->trigger))
+		s->due = true;
+	if (silent(s, e))
+		return;
 	release(s);
+	if (s->pass->ops->finish)
+		s->pass->ops->finish(s->pass, e);
 	outlets_report();
 	/* dtee's own stop signal, or a SIGPIPE from the replay itself: then
 	 * dtee dies of it before it could report. */
@@ -219,12 +239,14 @@ static void spool_close(struct sink *k)
 
 	if (s->file.fd >= 0)
 		close(s->file.fd);
+	trigger_free(s->trigger);
 	s->pass->ops->close(s->pass);
 	free(s);
 }
 
 static const struct sink_ops spool_ops = {
 	.write = spool_write,
+	.idle = spool_idle,
 	.finish = spool_finish,
 	.close = spool_close,
 };
@@ -235,9 +257,14 @@ struct sink *spool_open(struct sink *pass, const struct options *opts, bool *fai
 	const char *where;
 	int fd = tmpdir_try(spool_in, NULL, &where);
 
-	(void)opts;
 	s->sink.ops = &spool_ops;
 	s->pass = pass;
+	s->report_on = opts->report_on ? opts->report_on : REPORT_FAILURE | REPORT_STDERR;
+	s->limit = opts->report_limit;
+	if (s->report_on & REPORT_STDERR) {
+		s->trigger = trigger_new(opts);
+		s->sink.needs = trigger_needs(s->trigger);
+	}
 	s->file = (struct outlet){ .fd = fd, .name = "spool: write" };
 	if (fd < 0) {
 		/* A cron job must not be skipped for want of a spool: pass

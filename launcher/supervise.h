@@ -1,8 +1,8 @@
 /* supervise.h: the optional seccomp supervisor (--seccomp, Linux only).
  * It catches the writes on the command's fds 1 and 2 that no datagram can
  * carry, even from programs LD_PRELOAD cannot reach (static, Go, raw
- * system calls), and sends their data in datagrams that fit. README.md
- * says what it covers, costs and changes. */
+ * system calls), and sends their data in datagrams that fit. man/dtee.1
+ * says what it covers, costs and changes; docs/seccomp.md how it works. */
 #ifndef DTEE_SUPERVISE_H
 #define DTEE_SUPERVISE_H
 
@@ -26,9 +26,10 @@ void supervise_child(struct supervisor *sv);
 /* In dtee after fork, with every signal blocked: take the listener and
  * serve it in a thread of its own, which sends on sk->out and sk->err (dtee
  * keeps them open). Also starts the heir, a process dtee never waits for
- * that lets stopped calls run untouched once dtee is gone, so that they
- * fail as they would without a supervisor. Says so, once, when the child
- * could not install the filter. */
+ * that, once dtee is gone, makes the command's writes on fds 1 and 2 fail
+ * as on a pipe whose reader died (EPIPE; SIGPIPE for the stopped ones).
+ * Then lets the child exec. Says so, once, when the child could not
+ * install the filter. */
 void supervise_start(struct supervisor *sv);
 
 /* After the command has ended and its output is drained: report the

@@ -2,7 +2,7 @@
  * bench-writer: the program that scripts/bench runs under every command.
  *
  *   bench-writer [-t TOTAL | -n COUNT] [-w SIZE] [-s SIZE2] [-p out|err|alt]
- *                [-T THREADS] [-1]
+ *                [-T THREADS] [-1] [-N]
  *
  * Writes TOTAL bytes (or COUNT writes) in write(2) calls of SIZE bytes to
  * stdout, stderr, or alternating between the two (first write to stdout).
@@ -10,6 +10,7 @@
  * -T shares the writes among THREADS threads writing at once; the order
  * between threads is then the scheduler's, so only sizes can be compared.
  * -1 makes the whole TOTAL a single write() call (SIZE is ignored).
+ * -N writes no newline at all: everything is one line.
  * Sizes take a binary suffix: K, M or G.  Defaults: -t 1M -w 4K -p out.
  *
  * Every write is checked: a short count is completed by further calls, and
@@ -40,7 +41,7 @@ static const char *prog = TEST_PROG;
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s [-t TOTAL | -n COUNT] [-w SIZE] [-s SIZE2] [-p out|err|alt] "
-		"[-T THREADS] [-1]\n", prog);
+		"[-T THREADS] [-1] [-N]\n", prog);
 	exit(2);
 }
 
@@ -67,15 +68,15 @@ static uint64_t parse_size(const char *s)
 }
 
 /* fill: text lines of hex digits, so the files are readable when diffed. */
-static void fill(char *buf, size_t len, char stream)
+static void fill(char *buf, size_t len, char stream, int newlines)
 {
 	static const char digits[] = "0123456789abcdef";
 
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (i % 64 == 63) ? '\n' : digits[i % 16];
+		buf[i] = (newlines && i % 64 == 63) ? '\n' : digits[i % 16];
 	if (len > 0)
 		buf[0] = stream;
-	if (len > 0)
+	if (len > 0 && newlines)
 		buf[len - 1] = '\n';
 }
 
@@ -158,9 +159,9 @@ int main(int argc, char **argv)
 {
 	uint64_t total = 1 << 20, count = 0, wsize = 4096, wsize2 = 0, threads = 1;
 	enum pattern pat = PAT_OUT;
-	int single = 0, opt;
+	int single = 0, newlines = 1, opt;
 
-	while ((opt = getopt(argc, argv, "t:n:w:s:p:T:1h")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:w:s:p:T:1Nh")) != -1) {
 		switch (opt) {
 		case 't':
 			if ((total = parse_size(optarg)) == 0)
@@ -195,6 +196,9 @@ int main(int argc, char **argv)
 		case '1':
 			single = 1;
 			break;
+		case 'N':
+			newlines = 0;
+			break;
 		default:
 			usage();
 		}
@@ -219,7 +223,7 @@ int main(int argc, char **argv)
 		buf[s] = malloc(room);
 		if (buf[s] == NULL)
 			die("malloc");
-		fill(buf[s], room, s == 0 ? 'o' : 'e');
+		fill(buf[s], room, s == 0 ? 'o' : 'e', newlines);
 	}
 
 	struct plan plan = { .total = total, .wsize = wsize, .wsize2 = wsize2, .pat = pat,

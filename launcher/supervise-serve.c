@@ -1,0 +1,433 @@
+/* supervise-serve.c: the thread in dtee that answers the stopped calls, and
+ * its workers. Linux only.
+ *
+ * For each stopped call the thread checks with kcmp() which of dtee's
+ * sockets the fd is (another file: the call runs on, untouched, with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE), copies the data out of the command's
+ * memory with process_vm_readv() a chunk at a time and sends each chunk
+ * on the same socket, so the collector sees the right stream; then it
+ * answers with the byte count. The stopped thread waits for the answer, so
+ * the order of its writes is kept, and with WAIT_KILLABLE_RECV a signal
+ * can no longer restart a call that dtee has taken: nothing is sent twice.
+ *
+ * A datagram socket that is not dtee's own (the sockets of a dtee started
+ * inside the command, whose own filter the kernel refuses with EBUSY) is
+ * fetched with pidfd_getfd() and served by a worker thread, every datagram
+ * carrying the writer's identity, never dtee's (see send_piece). */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dtee.h"
+#include "fdcmp.h"
+#include "iov.h"
+#include "supervise-private.h"
+
+/* Linux 6.6: wake the supervisor and the stopped thread on the same CPU, in
+ * turn, instead of through the scheduler: trapped calls cost less. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+void job_free(struct job *job)
+{
+	if (job) {
+		free(job->resp);
+		free(job->buf);
+		free(job);
+	}
+}
+
+struct job *job_new(struct supervisor *sv)
+{
+	struct job *job = calloc(1, sizeof *job);
+	size_t rsize = sv->sizes.seccomp_notif_resp;
+
+	if (!job)
+		return NULL;
+	job->sv = sv;
+	job->owned = -1;
+	job->slot = -1;
+	job->resp = calloc(1, rsize > sizeof *job->resp ? rsize : sizeof *job->resp);
+	job->buf = malloc(RELAY_CHUNK);
+	if (!job->resp || !job->buf) {
+		job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+bool still_valid(int listener, uint64_t id)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+void count_unreadable(struct supervisor *sv)
+{
+	__atomic_add_fetch(&sv->unreadable, 1, __ATOMIC_RELAXED);
+}
+
+/* Which of dtee's sockets the command's fd is: the socket, or -1 with errno
+ * 0 (another file), EPERM (cannot look: not dumpable), or why not. */
+static int our_socket(struct supervisor *sv, pid_t pid, int fd)
+{
+	int r = same_open_file(pid, fd, sv->self, sv->sk->out);
+
+	if (r == 1)
+		return sv->sk->out;
+	if (r == 0 && (r = same_open_file(pid, fd, sv->self, sv->sk->err)) == 1)
+		return sv->sk->err;
+	if (r == 0)
+		errno = 0;
+	return -1;
+}
+
+/* A copy of the command's fd if it is a Unix datagram socket (a dtee inside
+ * the command), else -1. cred: the writer's identity, which every datagram
+ * sent on the copy must carry. */
+static int foreign_socket(struct supervisor *sv, const struct job *job, int fd, struct ucred *cred)
+{
+	pid_t tgid = thread_identity(job->pid, cred) ? cred->pid : -1;
+	int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
+	int copy = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0) : -1;
+	int type = 0;
+	struct sockaddr_storage a;
+	socklen_t len = sizeof type, alen = sizeof a;
+
+	if (pidfd >= 0)
+		close(pidfd);
+	/* The pid could have been reused, had the call been ended. */
+	if (copy >= 0 && still_valid(sv->listener, job->id) &&
+	    getsockopt(copy, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM &&
+	    getsockname(copy, (struct sockaddr *)&a, &alen) == 0 && a.ss_family == AF_UNIX)
+		return copy;
+	if (copy >= 0)
+		close(copy);
+	return -1;
+}
+
+union cred_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct ucred))];
+	struct cmsghdr align;
+};
+
+/* Send n bytes of the job's buffer as one datagram.
+ * On a foreign socket the datagram carries the writer's identity, never
+ * dtee's: its reader may trust SO_PASSCRED (journald, /dev/log readers),
+ * and the command chose it. The kernel lets only a privileged dtee claim
+ * another process (EPERM otherwise, with nothing sent).
+ * The socket's description is the command's: if the command made it
+ * non-blocking (node does), or asked MSG_DONTWAIT, the send may find no
+ * room (EAGAIN). With wait_for_room (part of the write is sent already)
+ * it waits for room, so that the write stays one contiguous run; without,
+ * EAGAIN is returned, as the kernel answers the process's own non-blocking
+ * write that has no room (nothing sent). */
+static ssize_t send_piece(struct job *job, size_t n, bool wait_for_room)
+{
+	union cred_cmsg u;
+	struct iovec iov = { job->buf, n };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int flags = MSG_NOSIGNAL | (job->dontwait && !wait_for_room ? MSG_DONTWAIT : 0);
+	ssize_t s;
+
+	if (job->claim) {
+		memset(&u, 0, sizeof u);
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof u.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+		memcpy(CMSG_DATA(c), &job->cred, sizeof job->cred);
+	}
+	for (;;) {
+		s = sendmsg(job->sock, &m, flags);
+		if (s >= 0 || (errno != EINTR && (errno != EAGAIN || !wait_for_room)))
+			return s;
+		if (errno == EAGAIN)
+			(void)poll(&(struct pollfd){ job->sock, POLLOUT, 0 }, 1, -1);
+	}
+}
+
+/* Copy the job's total bytes, described by the command's vector, out of
+ * its memory and send them on the job's socket, RELAY_CHUNK at a time. */
+static struct outcome relay(struct job *job)
+{
+	struct iov_cursor at = iov_cursor(job->iov, job->cnt);
+	size_t done = 0;
+
+	while (done < job->total) {
+		size_t left = job->total - done;
+		int k = iov_take(&at, left < RELAY_CHUNK ? left : RELAY_CHUNK, job->part, IOV_MAX);
+		size_t want = iov_total(job->part, k);
+		struct iovec local = { job->buf, want };
+		ssize_t n = process_vm_readv(job->pid, &local, 1, job->part, (unsigned long)k, 0);
+
+		if (n <= 0) {
+			if (done > 0)
+				break;
+			if (n < 0 && errno == EPERM) {
+				count_unreadable(job->sv);
+				return run_in_process();
+			}
+			return fails_with(n < 0 && errno != ESRCH ? errno : EFAULT);
+		}
+		/* Only now is it sure the memory was the stopped command's. */
+		if (!still_valid(job->sv->listener, job->id))
+			return fails_with(EINTR);
+		if (send_piece(job, (size_t)n, done > 0) < 0) {
+			if (done > 0)
+				break;
+			/* dtee may not send as the writer: the writer sends. */
+			if (errno == EPERM && job->claim)
+				return run_in_process();
+			return fails_with(errno);
+		}
+		done += (size_t)n;
+		if ((size_t)n < want)
+			break;	/* the rest is not readable: a short write */
+		iov_advance(&at, (size_t)n);
+	}
+	return returns((long long)done);
+}
+
+/* sendmmsg(): each message in turn, as sendmsg; the count of messages
+ * sent, as the kernel answers, each one's msg_len set. */
+static struct outcome relay_messages(struct job *job)
+{
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < job->mmsg_cnt; i++) {
+		struct outcome o;
+
+		if (!call_read_mmsg(job, i))
+			break;
+		if (job->total > 0)
+			o = relay(job);
+		else if (send_piece(job, 0, i > 0) < 0)
+			o = fails_with(errno);
+		else
+			o = returns(0);
+		if (o.run_in_process || o.err)
+			return sent > 0 ? returns(sent) : o;
+		(void)call_write_mmsg_len(job, i, (unsigned)o.ret);
+		sent++;
+		if ((size_t)o.ret < job->total)
+			break;
+	}
+	return sent > 0 ? returns(sent) : run_in_process();
+}
+
+static struct outcome serve_job(struct job *job)
+{
+	return job->mmsg_cnt > 0 ? relay_messages(job) : relay(job);
+}
+
+static void respond(struct job *job, struct outcome o)
+{
+	struct seccomp_notif_resp *resp = job->resp;
+
+	memset(resp, 0, job->sv->sizes.seccomp_notif_resp);
+	resp->id = job->id;
+	if (o.run_in_process)
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else if (o.err)
+		resp->error = -o.err;
+	else
+		resp->val = o.ret;
+	/* ENOENT: the stopped thread was killed meanwhile. */
+	(void)ioctl(job->sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* Record, for the heir, that call id of thread tid is held unanswered. */
+static void hold(struct held_call *h, const struct job *job, bool ours, bool sigpipe)
+{
+	h->id = job->id;
+	h->tid = job->pid;
+	h->ours = ours;
+	h->sigpipe = sigpipe;
+	__atomic_store_n(&h->busy, 1, __ATOMIC_RELEASE);
+}
+
+static void release(struct held_call *h)
+{
+	__atomic_store_n(&h->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* A foreign socket's reader may itself be waiting for this supervisor (a
+ * dtee inside the command: its collector writes to our socket, and its
+ * writev() stops here), so its writes are served in threads of their own
+ * while this one goes on. */
+static void *foreign_worker(void *arg)
+{
+	struct job *job = arg;
+	struct supervisor *sv = job->sv;
+
+	respond(job, serve_job(job));
+	if (job->slot >= 0)
+		release(&sv->held->worker[job->slot]);
+	close(job->owned);
+	job_free(job);
+	__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* The serving thread's job, on the foreign socket copy, to a new worker. */
+static bool hand_over(struct supervisor *sv, int copy)
+{
+	struct job *job;
+	pthread_t thread;
+
+	if (__atomic_load_n(&sv->workers, __ATOMIC_RELAXED) >= MAX_WORKERS || !(job = job_new(sv)))
+		return false;
+	struct seccomp_notif_resp *resp = job->resp;
+	char *buf = job->buf;
+	*job = *sv->job;
+	job->resp = resp;
+	job->buf = buf;
+	job->sock = job->owned = copy;
+	job->claim = true;
+	job->slot = -1;
+	/* Fewer than MAX_WORKERS workers: a slot is free. Only this thread
+	 * takes slots, so none is taken twice. */
+	for (int i = 0; sv->held && i < MAX_WORKERS; i++)
+		if (!__atomic_load_n(&sv->held->worker[i].busy, __ATOMIC_ACQUIRE)) {
+			job->slot = i;
+			hold(&sv->held->worker[i], job, false, false);
+			break;
+		}
+	__atomic_add_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+	if (pthread_create(&thread, NULL, foreign_worker, job) != 0) {
+		__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
+		if (job->slot >= 0)
+			release(&sv->held->worker[job->slot]);
+		job_free(job);
+		return false;
+	}
+	pthread_detach(thread);
+	return true;
+}
+
+/* A stopped write: how much, to which socket; then relay and answer (or
+ * let a worker thread do both). */
+static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
+{
+	struct job *job = sv->job;
+	int fd = call_fd(req), copy;
+
+	job->id = req->id;
+	job->claim = false;
+	if (req->pid == 0 || !call_read(job, req)) {	/* pid 0: not in our namespace */
+		respond(job, run_in_process());
+		return;
+	}
+	job->sock = our_socket(sv, job->pid, fd);
+	if (job->sock >= 0) {
+		if (sv->held)
+			hold(&sv->held->serving, job, true, call_wants_sigpipe(req));
+		respond(job, serve_job(job));
+		if (sv->held)
+			release(&sv->held->serving);
+		return;
+	}
+	if (errno == EPERM) {
+		count_unreadable(sv);
+	} else if (errno == 0 && (copy = foreign_socket(sv, job, fd, &job->cred)) >= 0) {
+		if (hand_over(sv, copy))
+			return;
+		close(copy);
+	}
+	/* Another file, fd not open, or too busy: the call runs as it is. */
+	respond(job, run_in_process());
+}
+
+/* setsockopt(fd, SOL_SOCKET, SO_SNDBUF or SO_SNDBUFFORCE, &v, len) on one of
+ * our sockets with v below limit: the filter lets writes up to limit past,
+ * so the buffer must stay large enough for them. Give it limit instead. */
+static struct outcome serve_setsockopt(struct supervisor *sv, const struct seccomp_notif *req)
+{
+	pid_t pid = (pid_t)req->pid;
+	int v = 0, want = (int)sv->limit;
+	struct iovec local = { &v, sizeof v }, remote = { (void *)(uintptr_t)req->data.args[3], sizeof v };
+	int sock;
+
+	if (pid == 0 || (int)(uint32_t)req->data.args[4] < (int)sizeof v ||
+	    process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof v || v < 0 || v >= want)
+		return run_in_process();
+	sock = our_socket(sv, pid, call_fd(req));
+	if (sock < 0 || !still_valid(sv->listener, req->id))
+		return run_in_process();
+	if (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &want, sizeof want) < 0)
+		return fails_with(errno);
+	return returns(0);
+}
+
+void serve_stop(struct supervisor *sv)
+{
+	/* The workers' calls are theirs to answer: wait for them (rare, and
+	 * short: each ends with its relay). */
+	while (__atomic_load_n(&sv->workers, __ATOMIC_RELAXED) > 0)
+		usleep(1000);
+	/* The heir lets the stopped calls run from now on, and answers for
+	 * dtee once dtee has gone (when life closes). */
+	if (sv->life >= 0)
+		(void)write(sv->life, "S", 1);
+	close(sv->listener);
+	sv->listener = -1;
+}
+
+static void *serve(void *arg)
+{
+	struct supervisor *sv = arg;
+	struct seccomp_notif *req = sv->req;
+
+	for (;;) {
+		memset(req, 0, sv->sizes.seccomp_notif);
+		if (ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			msg("--seccomp: %s; writes too large for a datagram will fail", strerror(errno));
+			serve_stop(sv);
+			return NULL;
+		}
+		if (sv->held) {
+			__atomic_store_n(&sv->held->last_id, req->id, __ATOMIC_RELAXED);
+			__atomic_store_n(&sv->held->have_last, 1, __ATOMIC_RELEASE);
+		}
+		if (req->data.nr == __NR_setsockopt) {
+			sv->job->id = req->id;
+			respond(sv->job, serve_setsockopt(sv, req));
+		} else {
+			serve_write(sv, req);
+		}
+	}
+}
+
+bool serve_start(struct supervisor *sv)
+{
+	pthread_t thread;
+	int err;
+
+	/* Older kernels refuse it (EINVAL): they serve as well, more slowly. */
+	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	/* Every signal is blocked here, and stays blocked in the thread: the
+	 * collector's handlers run in the main thread only. */
+	err = pthread_create(&thread, NULL, serve, sv);
+	if (err != 0) {
+		msg("--seccomp: cannot start the supervisor: %s; writes too large for a datagram will fail",
+		    strerror(err));
+		return false;
+	}
+	pthread_detach(thread);
+	return true;
+}
