@@ -225,6 +225,8 @@ static void set_time_format(struct options *opts, const char *spec)
 	if (why)
 		die(EX_USAGE, "bad time format '%s': %s", spec, why);
 	opts->time_format = spec;
+}
+
 /* --attach=PID: a positive process id. */
 static pid_t parse_pid(const char *arg)
 {
