@@ -492,3 +492,11 @@ as_nobody_setup() {
 	[ "$(cat "$W/failed")" = 0 ]
 	consecutive orig.log 0
 }
+
+@test "--help and the man page document --attach and --force" {
+	run --separate-stderr "$DTEE" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--attach=PID"* ]]
+	[[ "$output" == *"--force"* ]]
+	grep -q '^\.SH ATTACHING TO A RUNNING PROCESS' "$BATS_TEST_DIRNAME/../man/dtee.1"
+}
