@@ -244,7 +244,7 @@ in_order_after_attach() {
 	local t
 	for t in 0 1 2 3; do
 		# Every write of each thread reached the file once, in order...
-		awk -v t="$t" '$1 == t { if ($2 != n) { print "thread " t ": " $2 ", expected " n; exit 1 } n++ } END { if (n < 40) exit 1 }' orig.log
+		awk -v t="$t" '$1 == t { if ($2 != n) { print "thread " t ": " $2 ", expected " n; exit 1 } n++ } END { if (n < 10) { print "thread " t ": only " n " lines"; exit 1 } }' orig.log
 		# ...and the copy has an unbroken run of them.
 		awk -v t="$t" '$1 == t { if (seen && $2 != n) { print "copy, thread " t ": " $2 ", expected " n; exit 1 } seen = 1; n = $2 + 1 } END { if (!seen) exit 1 }' all.log
 	done
