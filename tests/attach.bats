@@ -21,7 +21,16 @@ setup() {
 teardown() {
 	touch "$W/stop" 2>/dev/null || true
 	[ -n "$SHARED" ] && touch "$SHARED/w/stop" 2>/dev/null
-	local p
+	# Writers end on their own once asked (within a few ms); what is
+	# left after a second is killed, by the pid recorded.
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		for p in "${PIDS[@]}"; do
+			kill -0 "$p" 2>/dev/null && break
+		done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.02
+	done
 	for p in "${PIDS[@]}"; do
 		kill -9 "$p" 2>/dev/null || true
 	done
