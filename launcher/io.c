@@ -70,11 +70,40 @@ int write_full(int fd, const void *buf, size_t len)
 	return writev_full(fd, &iov, 1) == len ? 0 : -1;
 }
 
+int read_range(int src, off_t off, size_t len, int (*put)(void *ctx, const void *buf, size_t n),
+	       void *ctx, int *out_failed)
+{
+	char buf[COPY_BUF];
+
+	*out_failed = 0;
+	while (len > 0) {
+		ssize_t n = pread(src, buf, len < sizeof buf ? len : sizeof buf, off);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				errno = EIO;	/* shorter than it should be */
+			return -1;
+		}
+		if (put(ctx, buf, (size_t)n) < 0) {
+			*out_failed = 1;
+			return -1;
+		}
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int put_fd(void *ctx, const void *buf, size_t n)
+{
+	return write_full(*(int *)ctx, buf, n);
+}
+
 /* sendfile() does the copy in the kernel; where it cannot (some targets),
  * fall back to read and write. */
 int copy_range(int fd, int src, off_t off, size_t len, int *out_failed)
 {
-	char buf[COPY_BUF];
 	off_t end = off + (off_t)len;
 
 	*out_failed = 0;
@@ -93,21 +122,5 @@ int copy_range(int fd, int src, off_t off, size_t len, int *out_failed)
 		*out_failed = 1;
 		return -1;
 	}
-	while (off < end) {
-		size_t want = (size_t)(end - off) < sizeof buf ? (size_t)(end - off) : sizeof buf;
-		ssize_t n = pread(src, buf, want, off);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		if (write_full(fd, buf, (size_t)n) < 0) {
-			*out_failed = 1;
-			return -1;
-		}
-		off += n;
-	}
-	return 0;
+	return read_range(src, off, (size_t)(end - off), put_fd, &fd, out_failed);
 }

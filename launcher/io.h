@@ -15,6 +15,12 @@ size_t writev_full(int fd, const struct iovec *iov, int cnt);
 /* The same for one buffer: 0 on success, -1 with errno. */
 int write_full(int fd, const void *buf, size_t len);
 
+/* Read len bytes of src from offset off, a buffer at a time, and hand each
+ * to put(ctx, buf, n), which returns 0 or -1 with errno. Returns 0, or -1
+ * with errno and *out_failed telling which side failed. */
+int read_range(int src, off_t off, size_t len, int (*put)(void *ctx, const void *buf, size_t n),
+	       void *ctx, int *out_failed);
+
 /* Copy len bytes of src from offset off onto fd (the cron spool replay).
  * Returns 0, or -1 with errno and *out_failed telling which side failed. */
 int copy_range(int fd, int src, off_t off, size_t len, int *out_failed);

@@ -23,9 +23,6 @@ enum pass_mode {
 			 * between them cannot be seen */
 };
 
-/* The replay of a coloured stream goes through a buffer of this size. */
-#define REPLAY_BUF (64 * 1024)
-
 struct pass_sink {
 	struct sink sink;
 	enum pass_mode mode;
@@ -113,26 +110,14 @@ static void pass_write(struct sink *k, const struct batch *b)
 	write_runs(p, b);
 }
 
-/* The replay of stderr in colour: read, then the colour's writer. */
-static int replay_coloured(struct pass_sink *p, int fd, off_t off, size_t len)
+/* A piece of the replay of stderr, through the colour. */
+static int put_coloured(void *ctx, const void *buf, size_t n)
 {
-	char buf[REPLAY_BUF];
+	struct pass_sink *p = ctx;
+	struct iovec iov = { (void *)buf, n };
 
-	while (len > 0 && !p->err.failed) {
-		ssize_t n = pread(fd, buf, len < sizeof buf ? len : sizeof buf, off);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		struct iovec iov = { buf, (size_t)n };
-		colour_write(&p->col, &p->err, &iov, 1);
-		off += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	colour_write(&p->col, &p->err, &iov, 1);
+	return 0;	/* a failure is the outlet's, reported as ever */
 }
 
 int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t len,
@@ -144,15 +129,11 @@ int pass_replay(struct sink *k, enum stream stream, int fd, off_t off, size_t le
 
 	if (o->null || o->failed || len == 0)
 		return 0;
-	if (p->colour && stream == STREAM_ERR) {
-		if (replay_coloured(p, fd, off, len) == 0)
-			return 0;
-		msg("%s: read: %s", src_name, strerror(errno));
-		return -1;
-	}
-	if (p->colour && p->mode != PASS_APART)
+	if (p->colour && p->mode != PASS_APART && stream == STREAM_OUT)
 		colour_reset(&p->col, &p->err);
-	if (copy_range(o->fd, fd, off, len, &out_failed) == 0)
+	if ((p->colour && stream == STREAM_ERR
+	     ? read_range(fd, off, len, put_coloured, p, &out_failed)
+	     : copy_range(o->fd, fd, off, len, &out_failed)) == 0)
 		return 0;
 	if (out_failed) {
 		outlet_fail(o, errno);

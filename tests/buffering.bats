@@ -117,3 +117,12 @@ os.write(2, b"\x1b[1mbold\x1b[0m after\n")' >tty
 	[ "${stderr_lines[0]}" = "$DTEE: invalid argument 'sometimes' for '--color' (never, auto or always)" ]
 	[ ! -e ran ]
 }
+
+@test "--color in cron mode: the replayed stderr in red, the report plain, the files plain" {
+	run --separate-stderr "$CRONTY" --color=always -C log sh -c 'echo out; echo err >&2; exit 1'
+	[ "$status" -eq 1 ]
+	[ "$output" = out ]
+	[ "$(printf '%s' "$stderr" | sed 's/\x1b/\\e/g')" = '\e[31merr
+\e[0m'"$CRONTY: sh: exited with status 1" ] || fail "$(printf '%s' "$stderr" | od -c)"
+	printf 'out\nerr\n' | cmp - log
+}

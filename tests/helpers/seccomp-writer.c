@@ -421,8 +421,13 @@ int main(int argc, char **argv)
 		marker(1, "after", i);
 	}
 	marker(2, "end", 0);
-	if (nonblocking)
-		fprintf(stderr, "short: %d\n", short_writes);
+	if (nonblocking) {
+		/* Not stdio: fd 2 is non-blocking, and a full queue would lose
+		 * the line. */
+		char line[64];
+		int n = snprintf(line, sizeof line, "short: %d\n", short_writes);
+		write_counted(2, line, (size_t)n);
+	}
 	if (verbose) {
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
