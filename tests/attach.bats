@@ -358,6 +358,8 @@ refused() {
 	wait_until has_lines orig.log 5
 	refused 69 "--attach=$WPID: it is a 32-bit process" "$DTEE" --attach="$WPID" -C all.log
 	untouched "$WPID" "$BATS_TEST_TMPDIR/orig.log"
+	kill -9 "$WPID"	# it has no stop file
+	wait "$WPID" 2>/dev/null || true
 }
 
 @test "refused: a process whose main thread has ended" {
