@@ -95,6 +95,14 @@ bench-preload: all test-helpers
 demo: all
 	scripts/demo
 
+# aarch64: the launcher (ptrace and attach code included) compiled, not run,
+# for aarch64, warnings as errors, into build-aarch64/. The compiler comes from
+# scripts/ensure-cross-aarch64 unless CROSS_AARCH64_CC names one.
+cross-aarch64:
+	@cc="$${CROSS_AARCH64_CC:-$$(scripts/ensure-cross-aarch64)}" && \
+	$(MAKE) --no-print-directory B=build-aarch64 CC="$$cc" CFLAGS='-O2 -g -Werror' \
+		$(LAUNCHER_SRC:%.c=build-aarch64/%.o)
+
 # Developer target: warnings are errors here, never for packagers.
 dev:
 	$(MAKE) CFLAGS='-O2 -g -Werror' CXXFLAGS='-O2 -g -Werror' all test-helpers
@@ -181,6 +189,6 @@ distcheck: dist
 	@echo "$(DIST_DIR)/$(DIST).tar.gz is ready"
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-aarch64
 
-.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers version dist distcheck FORCE
+.PHONY: all check asan bench bench-preload cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE

@@ -7,6 +7,7 @@
  * held unfinished), the receive gives up after a second and the sinks are
  * told. */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "collector.h"
 #include "outlet.h"
 #include "signals.h"
@@ -260,7 +262,7 @@ static void set_idle_timeout(const struct collector *c)
 		die(EX_OSERR, "setsockopt: %s", strerror(errno));
 }
 
-void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)
+static struct collector *collector_new(const struct sockets *sk, struct sinks *sinks)
 {
 	struct collector *c = xcalloc(1, sizeof *c, "collector");
 
@@ -270,14 +272,34 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	c->queue_max = queue_max();
 	setup_buffers(c);
 	set_idle_timeout(c);
+	return c;
+}
+
+static void collector_free(struct collector *c)
+{
+	munmap(c->arena, c->nslots * c->stride);
+	free(c);
+}
+
+/* Wait for one batch and hand it on; after a second of silence, tell the
+ * sinks that want to know. */
+static void step(struct collector *c)
+{
+	int n = receive(c, true);
+
+	if (n < 0)
+		sinks_idle(c->sinks);
+	else
+		dispatch(c, n);
+}
+
+void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)
+{
+	struct collector *c = collector_new(sk, sinks);
 
 	e->ended = false;
 	for (;;) {
-		int n = receive(c, true);
-		if (n < 0)
-			sinks_idle(sinks);
-		else
-			dispatch(c, n);
+		step(c);
 		/* A stop signal is acted on before the command's end. */
 		if (signal_stop)
 			break;
@@ -293,6 +315,47 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	 * before the stop signal, is queued now, ahead of the marker. */
 	drain(c);
 	e->signal = signal_stop;
-	munmap(c->arena, c->nslots * c->stride);
-	free(c);
+	collector_free(c);
+}
+
+static bool ended(int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+{
+	struct collector *c = collector_new(sk, sinks);
+	int rc = 0;
+
+	for (;;) {
+		step(c);
+		/* Signalled: with the process held still, all it wrote is
+		 * queued; hand it on before its own fds come back, so that its
+		 * own destination sees the order it wrote in. */
+		if (signal_stop) {
+			rc = attach_hold(a);
+			drain(c);
+			if (rc == 0)
+				rc = attach_detach(a);
+			else if (rc > 0)
+				rc = 0;		/* it ended meanwhile */
+			/* A child it started while attached may still write. */
+			drain(c);
+			break;
+		}
+		/* The heir sends SIGCHLD once the process has ended. */
+		if (signal_child) {
+			signal_child = 0;
+			if (ended(attach_pidfd(a))) {
+				drain(c);
+				break;
+			}
+		}
+	}
+	attach_finish(a);
+	collector_free(c);
+	return rc;
 }

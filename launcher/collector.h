@@ -15,4 +15,10 @@
  * e->signal. */
 void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e);
 
+/* dtee --attach: run until the attached process ends, or a stop signal
+ * comes and the process's own fds are put back (attach_detach); then copy
+ * what was queued. Returns -1 if the fds could not be put back. */
+struct attach;
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a);
+
 #endif

@@ -62,7 +62,9 @@ struct options {
 	enum color_when color;	/* --color, or DTEE_COLOR */
 	enum log_format log_format;
 	const char *time_format;	/* --time-format, or NULL */
-	char **command;		/* NULL-terminated, at least one word */
+	char **command;		/* NULL-terminated, at least one word; NULL with attach */
+	pid_t attach;		/* --attach=PID, else 0 */
+	bool force;		/* --force: attach despite a seccomp filter */
 };
 
 /* The values of the cron policy options; each turns cron mode on and
@@ -87,5 +89,8 @@ void *xcalloc(size_t n, size_t size, const char *what);
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */
 void options_parse(struct options *opts, int argc, char **argv);
+
+/* dtee --attach=PID: copy a running process's output (attached.c). */
+int run_attached(const struct options *opts);
 
 #endif

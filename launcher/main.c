@@ -65,6 +65,8 @@ int main(int argc, char **argv)
 		prog = argv[0];
 	options_parse(&opts, argc, argv);
 	guard_std_fds();
+	if (opts.attach > 0)
+		return run_attached(&opts);
 
 	sinks_open(&sinks, &opts, STDOUT_FILENO, STDERR_FILENO);
 	/* A cron job must not be skipped for want of a log file. */

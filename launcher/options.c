@@ -2,6 +2,7 @@
  * an option, so `dtee ls -l` runs `ls -l`. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
+	"  or:  %s --attach=PID [OPTION]...\n"
 	"Run COMMAND with its standard output and standard error copied to files,\n"
 	"passing both through in the order they were written.\n"
 	"\n"
@@ -60,6 +62,9 @@ static const char usage_text[] =
 	"                                 see (static and Go programs), with a seccomp\n"
 	"                                 supervisor; sets no_new_privs on COMMAND\n"
 	"                                 (the default when DTEE_SECCOMP=1)\n"
+	"      --attach=PID               copy the output of the running process PID from\n"
+	"                                 now on; its output still goes where it went\n"
+	"      --force                    attach even under a seccomp filter\n"
 	"  -h, --help                     display this help and exit\n"
 	"  -V, --version                  output version information and exit\n"
 	"\n"
@@ -89,6 +94,8 @@ enum {
 	OPT_REPORT_LIMIT,
 	OPT_LOG_FORMAT,
 	OPT_TIME_FORMAT,
+	OPT_ATTACH,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +119,8 @@ static const struct option long_opts[] = {
 	{ "keep-buffering", no_argument, NULL, OPT_KEEP_BUFFERING },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -119,7 +128,7 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) print_and_exit(const char *text, const char *arg)
 {
-	if (printf(text, arg) < 0 || fflush(stdout) != 0 || ferror(stdout))
+	if (printf(text, arg, arg) < 0 || fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "stdout: write: %s", strerror(errno));
 	exit(EXIT_SUCCESS);
 }
@@ -220,6 +229,32 @@ static void set_time_format(struct options *opts, const char *spec)
 	opts->time_format = spec;
 }
 
+/* --attach=PID: a positive process id. */
+static pid_t parse_pid(const char *arg)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(arg, &end, 10);
+
+	if (errno != 0 || end == arg || *end != '\0' || n <= 0 || n > INT_MAX) {
+		msg("--attach: not a process id: '%s'", arg);
+		usage_error();
+	}
+	return (pid_t)n;
+}
+
+static void check_attach(const struct options *opts, const char *command)
+{
+	if (command) {
+		msg("--attach takes no command: '%s'", command);
+		usage_error();
+	}
+	if (opts->cron) {
+		msg("--attach cannot be used in cron mode");
+		usage_error();
+	}
+}
+
 void options_parse(struct options *opts, int argc, char **argv)
 {
 	const char *base = strrchr(prog, '/');
@@ -258,10 +293,16 @@ void options_parse(struct options *opts, int argc, char **argv)
 			/* --color alone means auto, as in GNU grep. */
 			opts->color = optarg ? parse_color(optarg, "'--color'") : COLOR_AUTO;
 			break;
+		case OPT_ATTACH: opts->attach = parse_pid(optarg); break;
+		case OPT_FORCE: opts->force = true; break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv[word]);
 		}
+	}
+	if (opts->attach > 0) {
+		check_attach(opts, optind < argc ? argv[optind] : NULL);
+		return;
 	}
 	if (optind >= argc) {
 		msg("no command specified");

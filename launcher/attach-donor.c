@@ -1,0 +1,128 @@
+/* attach-donor.c: a process the attached one may take fds from.
+ *
+ * Inside the process, pidfd_getfd() needs ptrace access to the process it
+ * takes from. A process may not take from one with more privilege than its
+ * own, so when dtee runs as root (as it must under Yama's ptrace_scope 1)
+ * and the process does not, the process takes the fds from a donor: a child
+ * of the heir that holds the same fds, with the process's real uid and gid
+ * and at most its capabilities, dumpable, and that names the process as
+ * its tracer for Yama. Linux-only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attach.h"
+
+/* The real uid and gid and the permitted capabilities of pid. */
+struct creds {
+	uid_t uid;
+	gid_t gid;
+	unsigned long long cap;
+};
+
+static bool read_creds(pid_t pid, struct creds *c)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long v;
+		if (sscanf(line, "Uid:\t%lu", &v) == 1)
+			c->uid = (uid_t)v, found++;
+		else if (sscanf(line, "Gid:\t%lu", &v) == 1)
+			c->gid = (gid_t)v, found++;
+		else if (sscanf(line, "CapPrm:\t%llx", &c->cap) == 1)
+			found++;
+	}
+	fclose(f);
+	return found == 3;
+}
+
+static int set_caps(unsigned long long cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof data);
+	data[0].permitted = data[0].effective = (unsigned)cap;
+	data[1].permitted = data[1].effective = (unsigned)(cap >> 32);
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* Become like target, then wait for the heir to close hold. */
+static void __attribute__((noreturn)) donor(pid_t target, const struct creds *c, int ready, int hold)
+{
+	char ok = 1, byte;
+
+	if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+	    setresuid(c->uid, c->uid, c->uid) < 0 || set_caps(c->cap) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		_exit(1);
+	(void)prctl(PR_SET_PTRACER, target, 0, 0, 0);
+	if (write(ready, &ok, 1) != 1)
+		_exit(1);
+	close(ready);
+	while (read(hold, &byte, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+pid_t donor_start(pid_t target, int *hold)
+{
+	struct creds c;
+	int ready[2], keep[2];
+	char ok = 0;
+
+	/* Needed only where the heir has privilege the process lacks. */
+	if (geteuid() != 0)
+		return getpid();
+	if (!read_creds(target, &c))
+		return -1;
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(keep, O_CLOEXEC) < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(keep[1]);
+		donor(target, &c, ready[1], keep[0]);
+	}
+	close(ready[1]);
+	close(keep[0]);
+	if (pid > 0 && read(ready[0], &ok, 1) == 1 && ok) {
+		close(ready[0]);
+		*hold = keep[1];
+		return pid;
+	}
+	close(ready[0]);
+	close(keep[1]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return -1;
+}
+
+void donor_end(pid_t pid, int hold)
+{
+	if (pid == getpid())
+		return;
+	close(hold);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}

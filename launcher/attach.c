@@ -1,0 +1,401 @@
+/* attach.c: what is done inside an attached process, and by whom.
+ *
+ * dtee itself never traces the process. A helper, the heir ("dtee-attach"),
+ * does both jobs: it puts dtee's sockets on the process's fds 1 and 2, and
+ * it puts the originals back when dtee asks, or when dtee dies (even by
+ * SIGKILL). Had dtee been the tracer, dying halfway through an injection
+ * would let the process run on with the registers of a call of ours.
+ *
+ * The process fetches the sockets itself: pidfd_open(heir) and
+ * pidfd_getfd() inside it, then dup3() onto 1 and 2 keeping each fd's
+ * close-on-exec flag, then close() of what it fetched. Nothing of the
+ * process's memory is written, no socket path is needed (its mount or
+ * network namespace may differ), and each of 1 and 2 changes in one step
+ * for every thread, since threads share the fd table. Linux-only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "dtee.h"
+#include "ptrace.h"
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+struct attach {
+	pid_t pid;
+	int pidfd;		/* the process */
+	int ctl;		/* dtee's end of the pair the heir reads, or -1 */
+	int orig[2];		/* the process's own fds 1 and 2 (the caller's to close) */
+};
+
+/* The heir's state: fds it holds. */
+struct heir {
+	pid_t pid;
+	pid_t dtee;		/* told with SIGCHLD when the process ends */
+	int pidfd, ctl;
+	int sock[2];		/* dtee's sockets, for fds 1 and 2 */
+	int orig[2];		/* the process's own fds 1 and 2 */
+};
+
+/* One call inside the process; a failed call is recorded in *r. */
+static bool call(struct tracee *t, struct attach_reply *r, enum inject_call what,
+		 long *ret, long nr, long a0, long a1, long a2)
+{
+	if (tracee_syscall(t, ret, nr, a0, a1, a2, 0) < 0) {
+		*r = (struct attach_reply){ STEP_LOST, 0, errno };
+		return false;
+	}
+	if (*ret < 0 && *ret > -4096) {
+		*r = (struct attach_reply){ STEP_INJECT, what, (int)-*ret };
+		return false;
+	}
+	return true;
+}
+
+static void close_in(struct tracee *t, long fd)
+{
+	long ret;
+
+	if (fd >= 0)
+		(void)tracee_syscall(t, &ret, SYS_close, fd, 0, 0, 0);
+}
+
+/* Fetch src[i] from the heir into the process, for each i where want[i]. */
+static bool fetch(struct tracee *t, struct attach_reply *r, long pidfd, const int src[2],
+		  const bool want[2], long got[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (want[i] && !call(t, r, CALL_PIDFD_GETFD, &got[i], SYS_pidfd_getfd, pidfd, src[i], 0))
+			return false;
+	return true;
+}
+
+/* Put src[0] on fd 1 and src[1] on fd 2 of the traced process (where
+ * want[i]), as one step each; if the second fails, the first is undone
+ * with undo[0]. */
+static void put(struct tracee *t, struct attach_reply *r, pid_t donor, const int src[2],
+		const int undo[2], const bool want[2])
+{
+	long pidfd = -1, got[2] = { -1, -1 }, flags[2] = { 0, 0 }, ret;
+
+	for (int i = 0; i < 2; i++)
+		if (want[i] && !call(t, r, CALL_FCNTL, &flags[i], SYS_fcntl, i + 1, F_GETFD, 0))
+			return;
+	if (!call(t, r, CALL_PIDFD_OPEN, &pidfd, SYS_pidfd_open, donor, 0, 0))
+		return;
+	if (fetch(t, r, pidfd, src, want, got)) {
+		int done = 0;
+		for (; done < 2; done++)
+			if (want[done] && !call(t, r, CALL_DUP3, &ret, SYS_dup3, got[done], done + 1,
+						flags[done] & FD_CLOEXEC ? O_CLOEXEC : 0))
+				break;
+		if (done == 1 && want[0]) {
+			long back[2] = { -1, -1 };
+			const bool first[2] = { true, false };
+			struct attach_reply ignored;
+			if (fetch(t, &ignored, pidfd, undo, first, back))
+				(void)call(t, &ignored, CALL_DUP3, &ret, SYS_dup3, back[0], 1,
+					   flags[0] & FD_CLOEXEC ? O_CLOEXEC : 0);
+			close_in(t, back[0]);
+		}
+	}
+	close_in(t, got[0]);
+	close_in(t, got[1]);
+	close_in(t, pidfd);
+}
+
+/* The process held still: every thread stopped, and a donor to take fds
+ * from. */
+struct hold {
+	struct stopped p;
+	pid_t donor;
+	int keep;		/* the donor lives while this is open */
+};
+
+static struct attach_reply hold(struct heir *h, struct hold *k)
+{
+	k->keep = -1;
+	k->donor = donor_start(h->pid, &k->keep);
+	if (k->donor < 0)
+		return (struct attach_reply){ STEP_DONOR, 0, errno };
+	enum seize_fail f = process_stop(&k->p, h->pid);
+	if (f != SEIZE_OK) {
+		int e = errno;
+		donor_end(k->donor, k->keep);
+		return (struct attach_reply){ STEP_SEIZE, f, e };
+	}
+	return (struct attach_reply){ STEP_OK, 0, 0 };
+}
+
+/* Run put() in the held process (where want[]), then let it go. */
+static struct attach_reply let_go(struct hold *k, const int src[2], const int undo[2],
+				  const bool want[2])
+{
+	struct attach_reply r = { STEP_OK, 0, 0 };
+
+	if (want[0] || want[1])
+		put(&k->p.t[0], &r, k->donor, src, undo, want);
+	if (process_release(&k->p) < 0 && r.step == STEP_OK)
+		r = (struct attach_reply){ STEP_LOST, 0, errno };
+	donor_end(k->donor, k->keep);
+	return r;
+}
+
+/* Which of the process's fds 1 and 2 still hold our sockets: a program
+ * that has put its own files there since keeps them. */
+static void still_ours(struct heir *h, bool mine[2])
+{
+	for (int i = 0; i < 2; i++)
+		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
+}
+
+/* Put the originals back in the held process and let it go. */
+static struct attach_reply restore(struct heir *h, struct hold *k)
+{
+	bool mine[2];
+
+	still_ours(h, mine);
+	struct attach_reply r = let_go(k, h->orig, h->sock, mine);
+	if (r.step == STEP_OK && !mine[0] && !mine[1])
+		r.step = STEP_CHANGED;
+	return r;
+}
+
+/* Close every fd but those in keep[]. */
+static void keep_only(const int *keep, int n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int last = 2;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null >= 0)
+			dup2(null, fd);
+	for (;;) {
+		int next = -1;
+		for (int i = 0; i < n; i++)
+			if (keep[i] > last && (next < 0 || keep[i] < next))
+				next = keep[i];
+		if (next < 0)
+			break;
+		if (next > last + 1)
+			(void)close_range((unsigned)last + 1, (unsigned)next - 1, 0);
+		last = next;
+	}
+	(void)close_range((unsigned)last + 1, ~0U, 0);
+}
+
+static void send_reply(int ctl, const struct attach_reply *r)
+{
+	(void)send(ctl, r, sizeof *r, MSG_NOSIGNAL);
+}
+
+/* The next word from dtee: 'D' detach, 'R' drained, 'Q' done; 'E' for
+ * the process's end, 0 if dtee has gone. */
+static char wait_for_dtee(struct heir *h)
+{
+	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
+	char cmd;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
+				continue;
+			return 0;
+		}
+		if (p[1].revents)
+			return 'E';
+		if (p[0].revents) {
+			ssize_t n = recv(h->ctl, &cmd, 1, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n == 1 ? cmd : 0;
+		}
+	}
+}
+
+static void __attribute__((noreturn)) heir(struct heir *h)
+{
+	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
+	const bool both[2] = { true, true };
+	sigset_t none;
+
+	keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
+	/* Out of the terminal's session: ^C and a hang-up are for dtee,
+	 * which asks the heir to detach. A signal sent by pid still acts. */
+	(void)setsid();
+	(void)prctl(PR_SET_NAME, "dtee-attach", 0, 0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* With Yama's ptrace_scope 1 the process may then take fds from us. */
+	(void)prctl(PR_SET_PTRACER, h->pid, 0, 0, 0);
+
+	struct hold k;
+	struct attach_reply r = hold(h, &k);
+	if (r.step == STEP_OK)
+		r = let_go(&k, h->sock, h->orig, both);
+	send_reply(h->ctl, &r);
+	if (r.step != STEP_OK)
+		_exit(1);
+
+	char cmd = wait_for_dtee(h);
+	if (cmd == 'Q')
+		_exit(0);
+	if (cmd == 'E') {
+		(void)kill(h->dtee, SIGCHLD);
+		_exit(0);
+	}
+	/* 'D': hold the process, so that dtee can copy all it has written
+	 * before its own fds come back; or dtee has gone. */
+	r = hold(h, &k);
+	if (cmd == 'D') {
+		send_reply(h->ctl, &r);
+		if (r.step == STEP_OK)
+			(void)wait_for_dtee(h);	/* 'R', or dtee has gone */
+	}
+	if (r.step == STEP_OK)
+		r = restore(h, &k);
+	send_reply(h->ctl, &r);
+	_exit(r.step == STEP_OK || r.step == STEP_CHANGED ? 0 : 1);
+}
+
+/* Start the heir as a grandchild dtee does not wait for; it attaches at
+ * once and says how that went. */
+static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
+{
+	int pair[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return -1;
+	pid_t mid = fork();
+	if (mid == 0) {
+		close(pair[0]);
+		h->ctl = pair[1];
+		if (fork() == 0)
+			heir(h);
+		_exit(0);
+	}
+	close(pair[1]);
+	if (mid < 0) {
+		close(pair[0]);
+		return -1;
+	}
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	*ctl = pair[0];
+	ssize_t n;
+	while ((n = recv(*ctl, r, sizeof *r, 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof *r)
+		*r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	return 0;
+}
+
+int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int *orig_err)
+{
+	int pidfd, rc = attach_check(pid, force, &pidfd, orig_out, orig_err);
+
+	if (rc != 0)
+		return rc;
+	*a = malloc(sizeof **a);
+	if (!*a) {
+		msg("--attach=%d: %s", (int)pid, strerror(errno));
+		close(pidfd);
+		close(*orig_out);
+		close(*orig_err);
+		return EX_OSERR;
+	}
+	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err } };
+	return 0;
+}
+
+int attach_start(struct attach *a, int out_sock, int err_sock)
+{
+	struct heir h = {
+		.pid = a->pid, .dtee = getpid(), .pidfd = a->pidfd,
+		.sock = { out_sock, err_sock }, .orig = { a->orig[0], a->orig[1] },
+	};
+	struct attach_reply r;
+	int rc = 0;
+
+	if (start_heir(&h, &a->ctl, &r) < 0) {
+		msg("--attach=%d: cannot start the helper: %s", (int)a->pid, strerror(errno));
+		rc = EX_OSERR;
+	} else if (r.step != STEP_OK) {
+		rc = attach_report(a->pid, &r, false);
+	}
+	if (rc != 0)
+		attach_finish(a);
+	return rc;
+}
+
+int attach_pidfd(const struct attach *a)
+{
+	return a->pidfd;
+}
+
+static struct attach_reply ask(struct attach *a, const char *cmd)
+{
+	struct attach_reply r = { STEP_LOST, 0, EPIPE };
+	ssize_t n;
+
+	if (a->ctl < 0 || send(a->ctl, cmd, 1, MSG_NOSIGNAL) != 1)
+		return r;
+	while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof r)
+		r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	return r;
+}
+
+int attach_hold(struct attach *a)
+{
+	struct attach_reply r = ask(a, "D");
+
+	if (r.step == STEP_OK)
+		return 0;
+	/* It ended just now: nothing to put back. */
+	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE) {
+		close(a->ctl);
+		a->ctl = -1;
+		return 1;
+	}
+	(void)attach_report(a->pid, &r, true);
+	close(a->ctl);
+	a->ctl = -1;
+	return -1;
+}
+
+int attach_detach(struct attach *a)
+{
+	struct attach_reply r = ask(a, "R");
+
+	close(a->ctl);
+	a->ctl = -1;
+	return attach_report(a->pid, &r, true) == 0 ? 0 : -1;
+}
+
+void attach_finish(struct attach *a)
+{
+	if (a->ctl >= 0) {
+		(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
+		close(a->ctl);
+	}
+	close(a->pidfd);
+	free(a);
+}
