@@ -69,9 +69,10 @@ static const char usage_text[] =
 	"  -V, --version                  output version information and exit\n"
 	"\n"
 	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
-	"64 usage error, 66 COMMAND cannot be executed, 69 cannot create sockets,\n"
-	"70 internal error, 71 cannot fork or allocate memory, 73 cannot open an\n"
-	"output file, 74 cannot write an output.\n"
+	"64 usage error, 66 COMMAND cannot be executed (or no process PID),\n"
+	"69 cannot create sockets (or will not attach), 70 internal error, 71 cannot\n"
+	"fork or allocate memory, 73 cannot open an output file, 74 cannot write an\n"
+	"output, 77 not permitted to attach.\n"
 	"\n"
 	"Full documentation: man dtee\n";
 
