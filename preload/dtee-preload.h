@@ -46,6 +46,14 @@
 	X(ssize_t, send, (int fd, const void *buf, size_t n, int fl), (fd, buf, n, fl)) \
 	X(ssize_t, sendto, (int fd, const void *buf, size_t n, int fl,           \
 			    const struct sockaddr *a, socklen_t al), (fd, buf, n, fl, a, al)) \
+	X(ssize_t, sendmsg, (int fd, const struct msghdr *m, int fl), (fd, m, fl)) \
+	X(int, sendmmsg, (int fd, struct mmsghdr *v, unsigned n, int fl), (fd, v, n, fl)) \
+	X(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl), \
+	  (fd, iov, cnt, off, fl))                                               \
+	X(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl), \
+	  (fd, iov, cnt, off, fl))                                               \
+	X(ssize_t, splice, (int i, loff_t *oi, int o, loff_t *oo, size_t n, unsigned fl), \
+	  (i, oi, o, oo, n, fl))                                                 \
 	X(ssize_t, sendfile, (int o, int i, off_t *off, size_t n), (o, i, off, n)) \
 	X(ssize_t, sendfile64, (int o, int i, off64_t *off, size_t n), (o, i, off, n)) \
 	X(int, getsockopt, (int fd, int lv, int nm, void *v, socklen_t *l), (fd, lv, nm, v, l)) \
@@ -100,33 +108,70 @@ size_t dtee_file_piece(FILE *fp);        /* dtee_fd_piece(fileno) */
 void dtee_fd_forget(int fd);             /* the fd now names something else */
 void dtee_fd_forget_range(unsigned lo, unsigned hi);
 void dtee_fd_forget_all(void);
+int dtee_fd_is_output(int fd);          /* ours, cached below CACHE_FDS */
 /* Output sockets reported to the program as SOCK_STREAM (getsockopt): on
  * those, EAGAIN is waited out for write/writev (what libuv uses), so the
  * program sees a blocking stream. */
-void dtee_fd_adopt(int fd);
-int dtee_fd_adopted(int fd);
-extern _Atomic unsigned dtee_adopted;	/* which of fds 1 and 2 (bits) */
+void dtee_fd_mark_stream(int fd);
+int dtee_fd_shown_as_stream(int fd);
+
+/*
+ * Reasons a small write cannot go straight to the real call: 0 almost
+ * always, so the fast path costs one load and one comparison.
+ *   DETOUR_SPLIT       a split write (or a large stdio write fed in pieces)
+ *                      is being sent: writes to our sockets wait their turn
+ *                      (split.c), so that it stays contiguous;
+ *   DETOUR_STREAM(fd)  fd 1 or 2 was reported as a stream: its EAGAIN is
+ *                      waited out, which needs the careful path.
+ */
+extern _Atomic unsigned dtee_detour;
+#define DETOUR_SPLIT 1u
+#define DETOUR_STREAM(fd) (1u << (fd))
 
 /*
  * A write this small is never refused as too big: the kernel keeps a
  * socket's send buffer at SOCK_MIN_SNDBUF (over 4 KiB) at least, so every
- * datagram socket takes 2 KiB in one datagram.  Unless an fd has been
- * adopted (EAGAIN waited out), such writes go straight to the real call as
- * a tail call: no errno save, no frame (about 8% of a 16-byte write() to
- * /dev/null otherwise).
+ * datagram socket takes 2 KiB in one datagram.  Unless there is a detour,
+ * such writes go straight to the real call: no errno save, no lookup.
  */
 #define DTEE_ALWAYS_FITS 2048u
 static inline int dtee_quick(size_t n)
 {
 	return n <= DTEE_ALWAYS_FITS &&
-	       atomic_load_explicit(&dtee_adopted, memory_order_relaxed) == 0;
+	       atomic_load_explicit(&dtee_detour, memory_order_relaxed) == 0;
+}
+
+/* A split write is being sent by some thread (maybe this one). */
+static inline int dtee_splitting(void)
+{
+	return atomic_load_explicit(&dtee_detour, memory_order_relaxed) & DETOUR_SPLIT;
+}
+
+/* The errors of a datagram too big for the socket. */
+static inline int dtee_too_big(int err)
+{
+	return err == EMSGSIZE || err == ENOBUFS;
 }
 
 /* split.c: send iov as consecutive datagrams that fit.  how selects the
- * real call used per datagram: write/writev, or send with flags. */
-enum dtee_how { DTEE_BY_WRITE, DTEE_BY_SEND };
+ * real call used per datagram; flags are its flags (send, sendmsg,
+ * pwritev2). */
+enum dtee_how { DTEE_BY_WRITE, DTEE_BY_SEND, DTEE_BY_SENDMSG, DTEE_BY_PWRITEV2 };
+/* After the real call failed as too big (or with EAGAIN on a stream fd). */
 ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,
-			enum dtee_how how, int flags, int first_errno);
+			enum dtee_how how, int flags, int saved_errno);
+/* While a split is being sent: wait for it, then the real call, split if
+ * too big, all under the split lock. */
+ssize_t dtee_send_in_turn(int fd, const struct iovec *iov, int cnt,
+			  enum dtee_how how, int flags, int saved_errno);
+/* The split lock itself, for stdio's large writes fed in pieces (taken
+ * with the FILE locked: always FILE lock first, then the split lock). */
+struct dtee_hold {
+	int tid;
+	int taken;
+};
+void dtee_split_lock(struct dtee_hold *h, int fd);
+void dtee_split_unlock(void *hold);
 void dtee_split_after_fork(void);
 
 /* io.c */

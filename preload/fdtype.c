@@ -44,7 +44,6 @@ enum { UNKNOWN = 0, OURS = 1, OTHER = 2 };
 #define GEN_ONE ((uint64_t)1 << 32)
 
 static _Atomic uint64_t cache[CACHE_FDS];
-_Atomic unsigned dtee_adopted;	/* bit fd for fds 1 and 2 */
 
 /* The sockets given as fds 1 and 2, set once by the constructor. */
 static struct {
@@ -148,8 +147,8 @@ void dtee_fd_forget(int fd)
 {
 	if (fd < 0)
 		return;
-	if (fd <= 2)
-		atomic_fetch_and(&dtee_adopted, ~(1u << fd));
+	if (fd == 1 || fd == 2)
+		atomic_fetch_and(&dtee_detour, ~DETOUR_STREAM(fd));
 	if (fd < CACHE_FDS) {
 		uint64_t e = atomic_load_explicit(&cache[fd], memory_order_relaxed);
 
@@ -171,14 +170,21 @@ void dtee_fd_forget_all(void)
 	dtee_fd_forget_range(0, CACHE_FDS - 1);
 }
 
-void dtee_fd_adopt(int fd)
+int dtee_fd_is_output(int fd)
 {
-	if (fd >= 0 && fd <= 2)
-		atomic_fetch_or(&dtee_adopted, 1u << fd);
+	if (fd >= 0 && fd < CACHE_FDS)
+		return dtee_fd_piece(fd) != 0;
+	return dtee_fd_ours(fd);
 }
 
-int dtee_fd_adopted(int fd)
+void dtee_fd_mark_stream(int fd)
 {
-	return fd >= 0 && fd <= 2 &&
-	       (atomic_load_explicit(&dtee_adopted, memory_order_relaxed) & (1u << fd));
+	if (fd == 1 || fd == 2)
+		atomic_fetch_or(&dtee_detour, DETOUR_STREAM(fd));
+}
+
+int dtee_fd_shown_as_stream(int fd)
+{
+	return (fd == 1 || fd == 2) &&
+	       (atomic_load_explicit(&dtee_detour, memory_order_relaxed) & DETOUR_STREAM(fd));
 }

@@ -16,20 +16,15 @@
 
 #include "dtee-preload.h"
 
-static int too_big(int err)
-{
-	return err == EMSGSIZE || err == ENOBUFS;
-}
-
 /* After the real call failed with errno err: is this ours to fix?  EAGAIN
  * only for write/writev on an fd we reported as a stream (what libuv uses);
  * never for send/sendto, whose callers (MSG_DONTWAIT, Python's non-blocking
  * sockets) ask for EAGAIN. */
 static int ours_to_fix(int fd, int err, enum dtee_how how)
 {
-	if (too_big(err))
+	if (dtee_too_big(err))
 		return dtee_fd_ours(fd);
-	return err == EAGAIN && how == DTEE_BY_WRITE && dtee_fd_adopted(fd);
+	return err == EAGAIN && how == DTEE_BY_WRITE && dtee_fd_shown_as_stream(fd);
 }
 
 DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
@@ -45,31 +40,58 @@ DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
 	return dtee_send_split(fd, iov, cnt, how, flags, saved);
 }
 
-DTEE_COLD static ssize_t dtee_write_large(int fd, const void *buf, size_t n)
+/* Another thread's split write is being sent to our sockets: this one,
+ * however small, waits until it is whole. */
+static int wait_turn(int fd)
+{
+	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
+}
+
+/* The careful path: the real call, then a split if it was too big. */
+static ssize_t send_careful(int fd, const struct iovec *iov, int cnt,
+			    enum dtee_how how, int flags)
 {
 	int saved = errno;
-	ssize_t r = real_write(fd, buf, n);
-	struct iovec v;
+	ssize_t r;
 
+	if (wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, how, flags, saved);
+	switch (how) {
+	case DTEE_BY_SEND:
+		r = real_send(fd, iov[0].iov_base, iov[0].iov_len, flags);
+		break;
+	default:
+		r = cnt == 1 ? real_write(fd, iov[0].iov_base, iov[0].iov_len)
+			     : real_writev(fd, iov, cnt);
+		break;
+	}
 	if (!dtee_unlikely(r < 0))
 		return r;
-	v.iov_base = (void *)buf;
-	v.iov_len = n;
-	return write_failed(fd, &v, 1, DTEE_BY_WRITE, 0, saved);
+	return write_failed(fd, iov, cnt, how, flags, saved);
+}
+
+DTEE_COLD static ssize_t dtee_write_careful(int fd, const void *buf, size_t n)
+{
+	struct iovec v = { (void *)buf, n };
+
+	return send_careful(fd, &v, 1, DTEE_BY_WRITE, 0);
 }
 
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
 	if (dtee_quick(n))
 		return real_write(fd, buf, n);
-	return dtee_write_large(fd, buf, n);
+	return dtee_write_careful(fd, buf, n);
 }
 
 static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
 {
 	int saved = errno;
-	ssize_t r = real_writev(fd, iov, cnt);
+	ssize_t r;
 
+	if (wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
+	r = real_writev(fd, iov, cnt);
 	if (!dtee_unlikely(r < 0))
 		return r;
 	return write_failed(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
@@ -78,21 +100,22 @@ static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
 /* send/sendto are split only when used like write(): connected (no
  * address), and no flags but MSG_DONTWAIT/MSG_NOSIGNAL.  A program that
  * speaks a datagram protocol with other flags or addresses keeps EMSGSIZE. */
+#define SPLITTABLE_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+
+DTEE_COLD static ssize_t dtee_send_careful(int fd, const void *buf, size_t n, int flags)
+{
+	struct iovec v = { (void *)buf, n };
+
+	if (flags & ~SPLITTABLE_SEND_FLAGS)
+		return real_send(fd, buf, n, flags);
+	return send_careful(fd, &v, 1, DTEE_BY_SEND, flags);
+}
+
 static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 {
-	if (n <= DTEE_ALWAYS_FITS)	/* send's EAGAIN is never waited out */
+	if (dtee_quick(n))
 		return real_send(fd, buf, n, flags);
-	int saved = errno;
-	ssize_t r = real_send(fd, buf, n, flags);
-	struct iovec v;
-
-	if (!dtee_unlikely(r < 0))
-		return r;
-	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-		return r;
-	v.iov_base = (void *)buf;
-	v.iov_len = n;
-	return write_failed(fd, &v, 1, DTEE_BY_SEND, flags, saved);
+	return dtee_send_careful(fd, buf, n, flags);
 }
 
 /* sendfile into one of our sockets: PIPE_BUF bytes at a time, each through
@@ -106,7 +129,7 @@ DTEE_COLD static ssize_t sendfile_failed(int out, int in, void *off, int is64,
 	int err = errno;
 	size_t sent = 0;
 
-	if (!too_big(err) || !dtee_fd_ours(out)) {
+	if (!dtee_too_big(err) || !dtee_fd_ours(out)) {
 		errno = err;
 		return -1;
 	}
@@ -178,7 +201,7 @@ DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
  * fds only, and only when they are connected AF_UNIX datagram sockets (an
  * output socket of dtee or a similar launcher), say SOCK_STREAM: libuv then
  * treats them as a pipe.  It also makes them non-blocking, so on such an
- * adopted fd EAGAIN from write/writev is waited out (split.c): node's
+ * fd EAGAIN from write/writev is waited out (split.c): node's
  * writes stay in order across stdout and stderr, as they would if the fds
  * were blocking.  send/sendto (MSG_DONTWAIT, Python's socket objects) keep
  * their EAGAIN.
@@ -192,7 +215,7 @@ DTEE_COLD static void disguise_as_stream(int fd, int *type)
 	if (dtee_is_unix_dgram(fd) &&
 	    getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
 		*type = SOCK_STREAM;
-		dtee_fd_adopt(fd);
+		dtee_fd_mark_stream(fd);
 	}
 	errno = saved;
 }

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,6 +49,18 @@ static ssize_t fallback_send(int fd, const void *buf, size_t n, int fl)
 static ssize_t fallback_sendto(int fd, const void *buf, size_t n, int fl,
 			       const struct sockaddr *a, socklen_t al)
 { return syscall(SYS_sendto, fd, buf, n, fl, a, al); }
+static ssize_t fallback_sendmsg(int fd, const struct msghdr *m, int fl)
+{ return syscall(SYS_sendmsg, fd, m, fl); }
+static int fallback_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int fl)
+{ return (int)syscall(SYS_sendmmsg, fd, v, n, fl); }
+/* The kernel takes the offset as two longs, low and high (64-bit: the
+ * high one is ignored). */
+static ssize_t fallback_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int fl)
+{ return syscall(SYS_pwritev2, fd, iov, cnt, (long)off, (long)((uint64_t)off >> 32), fl); }
+static ssize_t fallback_pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_t off, int fl)
+{ return syscall(SYS_pwritev2, fd, iov, cnt, (long)off, (long)((uint64_t)off >> 32), fl); }
+static ssize_t fallback_splice(int i, loff_t *oi, int o, loff_t *oo, size_t n, unsigned fl)
+{ return syscall(SYS_splice, i, oi, o, oo, n, fl); }
 static ssize_t fallback_sendfile(int o, int i, off_t *off, size_t n)
 { return syscall(SYS_sendfile, o, i, off, n); }
 /* SYS_sendfile takes a 64-bit offset on 64-bit targets (the only ones

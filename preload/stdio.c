@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,21 +68,103 @@ int register_printf_function(int spec, void *render, void *arginfo);
  * any letter: output_bound() then cannot tell. */
 static _Atomic int custom_conversions;
 
-/* Feed len bytes to the real fwrite_unlocked a piece at a time; the caller
- * holds the FILE lock.  Returns the bytes stdio accepted. */
-static size_t write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
+/* Which real function a call maps to: fwrite or fwrite_unlocked, ... */
+enum stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
+
+static size_t real_fwrite_as(enum stdio_locking l, const void *p, size_t size, size_t n,
+			     FILE *fp)
 {
+	if (l == STDIO_LOCKED)
+		return real_fwrite(p, size, n, fp);
+	return real_fwrite_unlocked(p, size, n, fp);
+}
+
+static int real_fputs_as(enum stdio_locking l, const char *s, FILE *fp)
+{
+	if (l == STDIO_LOCKED)
+		return real_fputs(s, fp);
+	return real_fputs_unlocked(s, fp);
+}
+
+/*
+ * Taking turns with split writes (split.c): stdio writes through glibc's
+ * hidden __write, which our write() never sees, so a stdio call that may
+ * write to one of our sockets while a split is being sent holds the FILE
+ * lock and then the split lock around the real call (always in that order;
+ * a split lock holder takes no FILE lock), both released if the thread is
+ * cancelled inside it.  fp may be NULL (dprintf: an fd, no FILE).
+ */
+struct turn {
+	FILE *fp;
+	struct dtee_hold hold;
+};
+
+static void turn_begin(struct turn *t, FILE *fp, int fd)
+{
+	t->fp = fp;
+	if (fp != NULL)
+		flockfile(fp);
+	dtee_split_lock(&t->hold, fd);
+}
+
+static void turn_end(void *arg)
+{
+	struct turn *t = arg;
+
+	dtee_split_unlock(&t->hold);
+	if (t->fp != NULL)
+		funlockfile(t->fp);
+}
+
+/* A call made in turn: op(args) between turn_begin and turn_end. */
+static long in_turn(FILE *fp, int fd, long (*op)(void *), void *args)
+{
+	struct turn t;
+	long r;
+
+	turn_begin(&t, fp, fd);
+	pthread_cleanup_push(turn_end, &t);
+	r = op(args);
+	pthread_cleanup_pop(1);
+	return r;
+}
+
+/* Must this call on fp wait for a split being sent?  Only when one is, and
+ * fp writes to one of our sockets. */
+static int file_waits_turn(FILE *fp)
+{
+	return dtee_unlikely(dtee_splitting()) && dtee_file_piece(fp) != 0;
+}
+
+struct pieces {
+	const char *p;
+	size_t len, piece;
+	FILE *fp;
+};
+
+/* Feed len bytes to the real fwrite_unlocked a piece at a time, in turn.
+ * Returns the bytes stdio accepted. */
+static long write_pieces_op(void *arg)
+{
+	struct pieces *w = arg;
 	size_t done = 0;
 
-	while (done < len) {
-		size_t n = len - done < piece ? len - done : piece;
-		size_t w = real_fwrite_unlocked(p + done, 1, n, fp);
+	while (done < w->len) {
+		size_t n = w->len - done < w->piece ? w->len - done : w->piece;
+		size_t k = real_fwrite_unlocked(w->p + done, 1, n, w->fp);
 
-		done += w;
-		if (w < n)
+		done += k;
+		if (k < n)
 			break;
 	}
-	return done;
+	return (long)done;
+}
+
+static size_t write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
+{
+	struct pieces w = { p, len, piece, fp };
+
+	return (size_t)in_turn(fp, fp->_fileno, write_pieces_op, &w);
 }
 
 /* The piece to feed len bytes in, or 0 when the real call will do. */
@@ -95,44 +178,94 @@ static size_t pieces_for(size_t len, FILE *fp)
 	return len > piece ? piece : 0;
 }
 
-DTEE_COLD static size_t dtee_fwrite_large(const void *p, size_t size, size_t n, FILE *fp,
-					  int lock)
+struct fwrite_args {
+	enum stdio_locking l;
+	const void *p;
+	size_t size, n;
+	FILE *fp;
+};
+
+static long fwrite_op(void *arg)
+{
+	struct fwrite_args *a = arg;
+
+	return (long)real_fwrite_as(a->l, a->p, a->size, a->n, a->fp);
+}
+
+DTEE_COLD static size_t dtee_fwrite_careful(const void *p, size_t size, size_t n, FILE *fp,
+					    enum stdio_locking l)
 {
 	size_t total, done, piece;
 
-	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0)
-		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
-	if (lock)
-		flockfile(fp);
+	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0) {
+		struct fwrite_args a = { l, p, size, n, fp };
+
+		if (file_waits_turn(fp))
+			return (size_t)in_turn(fp, fp->_fileno, fwrite_op, &a);
+		return real_fwrite_as(l, p, size, n, fp);
+	}
 	done = write_pieces(p, total, piece, fp);
-	if (lock)
-		funlockfile(fp);
 	return done == total ? n : done / size;
 }
 
 /* Up to DTEE_STDIO_SMALL bytes stdio never writes more than its buffer:
- * straight to the real call, as a tail call. */
-static inline size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lock)
+ * unless a split is being sent, straight to the real call, as a tail
+ * call. */
+static inline size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp,
+				 enum stdio_locking l)
 {
 	size_t total;
 
-	if (!__builtin_mul_overflow(size, n, &total) && total <= DTEE_STDIO_SMALL)
-		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
-	return dtee_fwrite_large(p, size, n, fp, lock);
+	if (!__builtin_mul_overflow(size, n, &total) && total <= DTEE_STDIO_SMALL &&
+	    !dtee_splitting())
+		return real_fwrite_as(l, p, size, n, fp);
+	return dtee_fwrite_careful(p, size, n, fp, l);
 }
 
-static int dtee_fputs(const char *s, FILE *fp, int lock)
+struct fputs_args {
+	enum stdio_locking l;
+	const char *s;
+	FILE *fp;
+};
+
+static long fputs_op(void *arg)
+{
+	struct fputs_args *a = arg;
+
+	return real_fputs_as(a->l, a->s, a->fp);
+}
+
+static int dtee_fputs(const char *s, FILE *fp, enum stdio_locking l)
 {
 	size_t len, done, piece;
 
-	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
-		return lock ? real_fputs(s, fp) : real_fputs_unlocked(s, fp);
-	if (lock)
-		flockfile(fp);
+	if (dtee_file_piece(fp) == 0)
+		return real_fputs_as(l, s, fp);
+	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+		struct fputs_args a = { l, s, fp };
+
+		if (file_waits_turn(fp))
+			return (int)in_turn(fp, fp->_fileno, fputs_op, &a);
+		return real_fputs_as(l, s, fp);
+	}
 	done = write_pieces(s, len, piece, fp);
-	if (lock)
-		funlockfile(fp);
 	return done == len ? 1 : EOF;	/* glibc's fputs returns 1 */
+}
+
+/* puts of more than a piece: the pieces, then the newline; returns the
+ * length, or -1 when any of it was refused. */
+static long puts_pieces_op(void *arg)
+{
+	struct pieces *w = arg;
+
+	if ((size_t)write_pieces_op(w) != w->len || putc_unlocked('\n', w->fp) == EOF)
+		return -1;
+	return (long)w->len;
+}
+
+static long puts_op(void *arg)
+{
+	return real_puts(arg);
 }
 
 static int dtee_puts(const char *s)
@@ -141,12 +274,21 @@ static int dtee_puts(const char *s)
 	size_t len, piece;
 	int r = EOF;
 
-	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
+	if (dtee_file_piece(fp) == 0)
 		return real_puts(s);
-	flockfile(fp);
-	if (write_pieces(s, len, piece, fp) == len && putc_unlocked('\n', fp) != EOF)
-		r = len >= INT_MAX ? INT_MAX : (int)len + 1;
-	funlockfile(fp);
+	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+		if (file_waits_turn(fp))
+			return (int)in_turn(fp, fp->_fileno, puts_op, (void *)s);
+		return real_puts(s);
+	}
+	/* The line and its newline in one turn, as glibc's puts holds the
+	 * FILE lock for both. */
+	{
+		struct pieces w = { s, len, piece, fp };
+
+		if (in_turn(fp, fp->_fileno, puts_pieces_op, &w) == (long)len)
+			r = len >= INT_MAX ? INT_MAX : (int)len + 1;
+	}
 	return r;
 }
 
@@ -386,6 +528,49 @@ static int real_vdprintf_any(int fd, int flag, const char *fmt, va_list ap)
 	return real___vdprintf_chk(fd, flag, fmt, ap);
 }
 
+/* The real vfprintf (fp) or vdprintf (fd, fp NULL), for in_turn(). */
+struct printf_args {
+	FILE *fp;
+	int fd, flag;
+	const char *fmt;
+	va_list ap;
+};
+
+static long printf_op(void *arg)
+{
+	struct printf_args *a = arg;
+
+	if (a->fp != NULL)
+		return real_vfprintf_any(a->fp, a->flag, a->fmt, a->ap);
+	return real_vdprintf_any(a->fd, a->flag, a->fmt, a->ap);
+}
+
+static int printf_in_turn(FILE *fp, int fd, int flag, const char *fmt, va_list ap)
+{
+	struct printf_args a = { .fp = fp, .fd = fd, .flag = flag, .fmt = fmt };
+	int r;
+
+	va_copy(a.ap, ap);
+	r = (int)in_turn(fp, fd, printf_op, &a);
+	va_end(a.ap);
+	return r;
+}
+
+/* The real vfprintf, on a FILE of ours: in turn while a split is sent. */
+static int vfprintf_ours(FILE *fp, int flag, const char *fmt, va_list ap)
+{
+	if (dtee_unlikely(dtee_splitting()))
+		return printf_in_turn(fp, fp->_fileno, flag, fmt, ap);
+	return real_vfprintf_any(fp, flag, fmt, ap);
+}
+
+static int vdprintf_ours(int fd, int flag, const char *fmt, va_list ap)
+{
+	if (dtee_unlikely(dtee_splitting()))
+		return printf_in_turn(NULL, fd, flag, fmt, ap);
+	return real_vdprintf_any(fd, flag, fmt, ap);
+}
+
 /* Kept out of dtee_vfprintf so that its fast path has no stack buffer. */
 __attribute__((noinline))
 static int vfprintf_formatted(FILE *fp, size_t piece, int flag, const char *fmt, va_list ap)
@@ -396,13 +581,11 @@ static int vfprintf_formatted(FILE *fp, size_t piece, int flag, const char *fmt,
 	int r;
 
 	if (format(&f, stack, piece, flag, fmt, ap) != 0)
-		return real_vfprintf_any(fp, flag, fmt, ap);
+		return vfprintf_ours(fp, flag, fmt, ap);
 	if ((size_t)f.n <= piece) {
-		r = real_fwrite(f.s, 1, (size_t)f.n, fp) == (size_t)f.n ? f.n : -1;
+		r = dtee_fwrite(f.s, 1, (size_t)f.n, fp, STDIO_LOCKED) == (size_t)f.n ? f.n : -1;
 	} else {
-		flockfile(fp);
 		done = write_pieces(f.s, (size_t)f.n, piece, fp);
-		funlockfile(fp);
 		r = done == (size_t)f.n ? f.n : -1;
 	}
 	release(&f);
@@ -413,8 +596,10 @@ static int dtee_vfprintf(FILE *fp, int flag, const char *fmt, va_list ap)
 {
 	size_t piece = dtee_file_piece(fp);
 
-	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
+	if (piece == 0)
 		return real_vfprintf_any(fp, flag, fmt, ap);
+	if (output_bound(fmt, ap, piece) <= piece)
+		return vfprintf_ours(fp, flag, fmt, ap);
 	return vfprintf_formatted(fp, piece, flag, fmt, ap);
 }
 
@@ -427,7 +612,7 @@ static int vdprintf_formatted(int fd, size_t piece, int flag, const char *fmt, v
 	int r;
 
 	if (format(&f, stack, piece, flag, fmt, ap) != 0)
-		return real_vdprintf_any(fd, flag, fmt, ap);
+		return vdprintf_ours(fd, flag, fmt, ap);
 	r = f.n;
 	while (done < (size_t)f.n) {
 		ssize_t w = dtee_write(fd, f.s + done, (size_t)f.n - done);
@@ -446,8 +631,10 @@ static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
 {
 	size_t piece = dtee_fd_piece(fd);
 
-	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
+	if (piece == 0)
 		return real_vdprintf_any(fd, flag, fmt, ap);
+	if (output_bound(fmt, ap, piece) <= piece)
+		return vdprintf_ours(fd, flag, fmt, ap);
 	return vdprintf_formatted(fd, piece, flag, fmt, ap);
 }
 
@@ -455,22 +642,22 @@ static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
-	return dtee_fwrite(p, size, n, fp, 1);
+	return dtee_fwrite(p, size, n, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
 {
-	return dtee_fwrite(p, size, n, fp, 0);
+	return dtee_fwrite(p, size, n, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int fputs(const char *s, FILE *fp)
 {
-	return dtee_fputs(s, fp, 1);
+	return dtee_fputs(s, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
 {
-	return dtee_fputs(s, fp, 0);
+	return dtee_fputs(s, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int puts(const char *s)
