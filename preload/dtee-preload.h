@@ -164,6 +164,9 @@ ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,
  * too big, all under the split lock. */
 ssize_t dtee_send_in_turn(int fd, const struct iovec *iov, int cnt,
 			  enum dtee_how how, int flags, int saved_errno);
+/* op(arg) under the split lock (released if the thread is cancelled in
+ * op); errno as op left it. */
+long dtee_call_in_turn(int fd, long (*op)(void *), void *arg);
 /* The split lock itself, for stdio's large writes fed in pieces (taken
  * with the FILE locked: always FILE lock first, then the split lock). */
 struct dtee_hold {
@@ -176,5 +179,11 @@ void dtee_split_after_fork(void);
 
 /* io.c */
 ssize_t dtee_write(int fd, const void *buf, size_t n);
+/* Another thread's split write is being sent to our sockets: a write to
+ * fd, however small, waits until it is whole. */
+static inline int dtee_wait_turn(int fd)
+{
+	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
+}
 
 #endif

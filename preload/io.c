@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "dtee-preload.h"
@@ -40,13 +39,6 @@ DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
 	return dtee_send_split(fd, iov, cnt, how, flags, saved);
 }
 
-/* Another thread's split write is being sent to our sockets: this one,
- * however small, waits until it is whole. */
-static int wait_turn(int fd)
-{
-	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
-}
-
 /* The careful path: the real call, then a split if it was too big. */
 static ssize_t send_careful(int fd, const struct iovec *iov, int cnt,
 			    enum dtee_how how, int flags)
@@ -54,7 +46,7 @@ static ssize_t send_careful(int fd, const struct iovec *iov, int cnt,
 	int saved = errno;
 	ssize_t r;
 
-	if (wait_turn(fd))
+	if (dtee_wait_turn(fd))
 		return dtee_send_in_turn(fd, iov, cnt, how, flags, saved);
 	switch (how) {
 	case DTEE_BY_SEND:
@@ -89,7 +81,7 @@ static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
 	int saved = errno;
 	ssize_t r;
 
-	if (wait_turn(fd))
+	if (dtee_wait_turn(fd))
 		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
 	r = real_writev(fd, iov, cnt);
 	if (!dtee_unlikely(r < 0))
@@ -118,38 +110,97 @@ static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 	return dtee_send_careful(fd, buf, n, flags);
 }
 
-/* sendfile into one of our sockets: PIPE_BUF bytes at a time, each through
- * the real call, which moves *off or the file position exactly as one big
- * call would have.  Not under the split lock (README, "Threads and
- * contiguity"): another thread's large write may land between two of these
- * chunks, as between the pieces of a large sendfile to a pipe. */
-DTEE_COLD static ssize_t sendfile_failed(int out, int in, void *off, int is64,
-					 size_t count, int saved)
+/* sendmsg is split only when used like write(): no address, no control
+ * data (file descriptors or credentials belong to one message), flags as
+ * for send. */
+static int sendmsg_like_write(const struct msghdr *m, int flags)
 {
-	int err = errno;
-	size_t sent = 0;
+	return m->msg_name == NULL && m->msg_controllen == 0 &&
+	       (flags & ~SPLITTABLE_SEND_FLAGS) == 0 && m->msg_iovlen <= INT_MAX;
+}
 
-	if (!dtee_too_big(err) || !dtee_fd_ours(out)) {
+static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	int saved = errno;
+	ssize_t r;
+
+	/* m is read only where a split may follow; the real call checks it. */
+	if (dtee_wait_turn(fd) && m != NULL && sendmsg_like_write(m, flags))
+		return dtee_send_in_turn(fd, m->msg_iov, (int)m->msg_iovlen,
+					 DTEE_BY_SENDMSG, flags, saved);
+	r = real_sendmsg(fd, m, flags);
+	if (!dtee_unlikely(r < 0))
+		return r;
+	if (!sendmsg_like_write(m, flags))
+		return r;
+	return write_failed(fd, m->msg_iov, (int)m->msg_iovlen, DTEE_BY_SENDMSG, flags, saved);
+}
+
+/* sendmmsg: each message is one datagram.  When the first is too big for
+ * our socket, it is sent split as sendmsg would, and the count says one
+ * message went: a short count, which callers of sendmmsg handle (the rest
+ * is theirs to send again), as after any message the kernel refuses. */
+static int sendmmsg_now(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	int saved = errno, r = real_sendmmsg(fd, v, n, flags), err;
+	ssize_t sent;
+
+	if (!dtee_unlikely(r < 0))
+		return r;
+	err = errno;
+	if (!dtee_too_big(err) || n == 0 || !sendmsg_like_write(&v[0].msg_hdr, flags) ||
+	    !dtee_fd_ours(fd)) {
 		errno = err;
 		return -1;
 	}
-	while (sent < count) {
-		size_t n = count - sent < PIPE_BUF ? count - sent : PIPE_BUF;
-		ssize_t r = is64 ? real_sendfile64(out, in, off, n)
-				 : real_sendfile(out, in, off, n);
+	sent = dtee_send_split(fd, v[0].msg_hdr.msg_iov, (int)v[0].msg_hdr.msg_iovlen,
+			       DTEE_BY_SENDMSG, flags, saved);
+	if (sent < 0)
+		return -1;
+	v[0].msg_len = sent > UINT_MAX ? UINT_MAX : (unsigned)sent;
+	return 1;
+}
 
-		if (r <= 0) {
-			err = r < 0 ? errno : 0;	/* 0: end of input */
-			break;
-		}
-		sent += (size_t)r;
-	}
-	if (sent > 0) {
-		errno = saved;
-		return (ssize_t)sent;
-	}
-	errno = err == 0 ? saved : err;
-	return err == 0 ? 0 : -1;
+struct sendmmsg_args {
+	int fd;
+	struct mmsghdr *v;
+	unsigned n;
+	int flags;
+};
+
+static long sendmmsg_op(void *arg)
+{
+	struct sendmmsg_args *a = arg;
+
+	return sendmmsg_now(a->fd, a->v, a->n, a->flags);
+}
+
+static int dtee_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	struct sendmmsg_args a = { fd, v, n, flags };
+
+	if (dtee_wait_turn(fd))
+		return (int)dtee_call_in_turn(fd, sendmmsg_op, &a);
+	return sendmmsg_now(fd, v, n, flags);
+}
+
+/* pwritev2 with offset -1 is writev at the current position, and on a
+ * socket the only form that writes (any other offset: ESPIPE).  Its chunks
+ * go through pwritev2 with the same flags. */
+static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t off, int flags,
+			     ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
+{
+	int saved = errno;
+	ssize_t r;
+
+	if (off != -1)
+		return real(fd, iov, cnt, off, flags);
+	if (dtee_wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
+	r = real(fd, iov, cnt, off, flags);
+	if (!dtee_unlikely(r < 0))
+		return r;
+	return write_failed(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
 }
 
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -175,24 +226,25 @@ DTEE_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	return dtee_send(fd, buf, n, flags);
 }
 
-DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
+DTEE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
-	int saved = errno;
-	ssize_t r = real_sendfile(out, in, off, count);
-
-	if (!dtee_unlikely(r < 0))
-		return r;
-	return sendfile_failed(out, in, off, 0, count, saved);
+	return dtee_sendmsg(fd, m, flags);
 }
 
-DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
+DTEE_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
 {
-	int saved = errno;
-	ssize_t r = real_sendfile64(out, in, off, count);
+	return dtee_sendmmsg(fd, v, n, flags);
+}
 
-	if (!dtee_unlikely(r < 0))
-		return r;
-	return sendfile_failed(out, in, off, 1, count, saved);
+DTEE_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev2);
+}
+
+DTEE_EXPORT ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_t off,
+				int flags)
+{
+	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev64v2);
 }
 
 /*

@@ -341,6 +341,18 @@ static ssize_t split_result(const struct split *s, int saved_errno)
 	return -1;
 }
 
+long dtee_call_in_turn(int fd, long (*op)(void *), void *arg)
+{
+	struct dtee_hold h;
+	long r;
+
+	dtee_split_lock(&h, fd);
+	pthread_cleanup_push(dtee_split_unlock, &h);
+	r = op(arg);
+	pthread_cleanup_pop(1);
+	return r;
+}
+
 ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,
 			enum dtee_how how, int flags, int saved_errno)
 {

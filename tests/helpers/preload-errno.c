@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define BIG (20u << 20)
@@ -115,6 +116,43 @@ int main(void)
 	errno = 0;
 	CHECK(sendto(sv[0], big, BIG, 0, NULL, 0) == -1 && errno == EAGAIN);
 	alarm(0);
+
+	/* The other calls that write to a socket, with nobody reading: the
+	 * same EAGAIN, never a wait (none of them is waited out).  pwritev2
+	 * with an offset other than -1, pwrite, pwritev: ESPIPE or EINVAL, as
+	 * always on a socket. */
+	{
+		struct iovec v = { big, BIG };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+		struct mmsghdr mm = { .msg_hdr = m };
+
+		alarm(10);
+		errno = 0;
+		CHECK(sendmsg(sv[0], &m, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+		errno = 0;
+		CHECK(sendmmsg(sv[0], &mm, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+		errno = 0;
+		CHECK(pwritev2(sv[0], &v, 1, -1, RWF_NOWAIT) == -1 && errno == EAGAIN);
+		alarm(0);
+		/* With control data (here a file descriptor) one sendmsg is one
+		 * message: too big stays EMSGSIZE. */
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl;
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.h.cmsg_len = CMSG_LEN(sizeof(int));
+		ctl.h.cmsg_level = SOL_SOCKET;
+		ctl.h.cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(&ctl.h), &(int){ 0 }, sizeof(int));
+		m.msg_control = &ctl;
+		m.msg_controllen = sizeof(ctl.b);
+		errno = 0;
+		CHECK(sendmsg(sv[0], &m, MSG_DONTWAIT) == -1 && errno == EMSGSIZE);
+		errno = 0;
+		CHECK(pwritev2(sv[0], &v, 1, 0, 0) == -1 && errno == ESPIPE);
+		errno = 0;
+		CHECK(pwrite(sv[0], big, BIG, 0) == -1 && errno == ESPIPE);
+		errno = 0;
+		CHECK(pwritev(sv[0], &v, 1, -1) == -1 && errno == EINVAL);
+	}
 
 	/* sendto with an address is a datagram protocol: not split. */
 	errno = 0;
