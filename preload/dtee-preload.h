@@ -2,15 +2,24 @@
  * libdtee.so internals, shared by the files of preload/ and nothing else.
  *
  * Layers (one name per layer, so a reader knows where a line lives):
- *   write()        exported, only forwards           (io.c, stdio.c)
- *   dtee_write()   the logic                          (io.c, split.c, stdio.c)
+ *   write()        exported, only forwards           (io.c, stdio.c, ...)
+ *   dtee_write()   the logic                          (io.c, split.c, stdio.c, ...)
  *   real_write()   the next definition in the chain  (real.c)
+ *
+ * Files: real.c (the real functions, the constructor), outputs.c (which
+ * fds are ours), fdcache.c (the per-fd cache and the hooks that keep it
+ * true), stream.c (fds 1 and 2 shown as streams), io.c (write, writev,
+ * send, sendmsg, pwritev2, ...), transfer.c (sendfile, splice), split.c
+ * (splitting and the split lock), sigpipe.c (once dtee has gone), stdio.c
+ * (fwrite, fputs, puts, putc, fflush, setvbuf, line buffering), printf.c
+ * and printf-bound.c (the printf family).  docs/libdtee.md tells the whole.
  *
  * Linux and glibc only: datagram sockets, futexes, tgkill, glibc's FILE.
  */
 #ifndef DTEE_PRELOAD_H
 #define DTEE_PRELOAD_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -72,6 +81,15 @@
 	X(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))   \
 	X(int, __vdprintf_chk, (int fd, int fl, const char *fmt, va_list ap), (fd, fl, fmt, ap)) \
 	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
+	X(int, fflush, (FILE *f), (f))                                           \
+	X(int, fflush_unlocked, (FILE *f), (f))                                  \
+	X(int, fputc, (int c, FILE *f), (c, f))                                  \
+	X(int, putc, (int c, FILE *f), (c, f))                                   \
+	X(int, fputc_unlocked, (int c, FILE *f), (c, f))                         \
+	X(int, putc_unlocked, (int c, FILE *f), (c, f))                          \
+	X(int, putchar, (int c), (c))                                            \
+	X(int, putchar_unlocked, (int c), (c))                                   \
+	X(int, __overflow, (FILE *f, int c), (f, c))                             \
 	X(int, fclose, (FILE *f), (f))                                           \
 	X(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))   \
 	X(FILE *, freopen64, (const char *p, const char *m, FILE *f), (p, m, f)) \
@@ -95,23 +113,28 @@
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
 
-/* fdtype.c: which descriptors are ours (the AF_UNIX datagram sockets the
- * process got as fds 1 and 2; see there).  errno kept by all. */
-int dtee_is_unix_dgram(int fd);          /* asks the kernel */
+/* outputs.c: which descriptors are ours (the AF_UNIX datagram sockets the
+ * process got as fds 1 and 2; see there).  All ask the kernel; errno kept
+ * by all. */
+int dtee_is_unix_dgram(int fd);
 void dtee_fd_record_outputs(void);       /* constructor: note fds 1 and 2 */
-int dtee_fd_ours(int fd);                /* asks the kernel */
+int dtee_fd_ours(int fd);
+int dtee_fd_is_stdout_socket(void);      /* fd 1: a connected one */
 size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) */
+
+/* fdcache.c: the same answers, cached per fd below its CACHE_FDS. */
 /* Largest write stdio may be given at once on fd: min(DTEE_STDIO_PIECE,
- * the first chunk), or 0 when fd is not ours.  Cached per fd. */
+ * the first chunk), or 0 when fd is not ours. */
 size_t dtee_fd_piece(int fd);
 size_t dtee_file_piece(FILE *fp);        /* dtee_fd_piece(fileno) */
+int dtee_fd_is_output(int fd);           /* ours (cached where it can be) */
 void dtee_fd_forget(int fd);             /* the fd now names something else */
 void dtee_fd_forget_range(unsigned lo, unsigned hi);
 void dtee_fd_forget_all(void);
-int dtee_fd_is_output(int fd);          /* ours, cached below CACHE_FDS */
-/* Output sockets reported to the program as SOCK_STREAM (getsockopt): on
- * those, EAGAIN is waited out for write/writev (what libuv uses), so the
- * program sees a blocking stream. */
+
+/* stream.c: fds 1 and 2 shown to the program as SOCK_STREAM (getsockopt):
+ * on those, EAGAIN is waited out for write/writev (what libuv uses), so
+ * the program sees a blocking stream. */
 void dtee_fd_mark_stream(int fd);
 int dtee_fd_shown_as_stream(int fd);
 
@@ -176,6 +199,33 @@ struct dtee_hold {
 void dtee_split_lock(struct dtee_hold *h, int fd);
 void dtee_split_unlock(void *hold);
 void dtee_split_after_fork(void);
+
+/* sigpipe.c: after a call on fd (or fp) failed, with errno set: if fd is
+ * ours and its reader has gone, SIGPIPE (unless MSG_NOSIGNAL is in flags)
+ * and errno EPIPE, as on a pipe; errno untouched otherwise. */
+void dtee_reader_gone(int fd, int flags) DTEE_COLD;
+void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
+
+/* r, the result of a call on fd, with the check above when it failed. */
+static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)
+{
+	if (dtee_unlikely(r < 0))
+		dtee_reader_gone(fd, flags);
+	return r;
+}
+
+/* stdio.c: feeding stdio, and taking turns with split writes for the
+ * stdio calls (printf.c too).  Which real function a call maps to: the
+ * locking one (fwrite) or the _unlocked one. */
+enum dtee_stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
+size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l);
+/* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
+long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
+/* Must a call on fp wait for a split being sent? */
+int dtee_file_waits_turn(FILE *fp);
+/* len bytes fed to stdio a piece at a time, in turn; the bytes accepted. */
+size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
+void dtee_stdio_start(void);             /* constructor: line buffering */
 
 /* io.c */
 ssize_t dtee_write(int fd, const void *buf, size_t n);

@@ -4,7 +4,7 @@
  *
  * Each calls the real function first and returns its result untouched
  * unless it failed with EMSGSIZE or ENOBUFS on one of our sockets (the
- * process's stdout/stderr datagram sockets, fdtype.c; checked only then),
+ * process's stdout/stderr datagram sockets, outputs.c; checked only then),
  * when the data goes out split into datagrams that fit (split.c).  Writes
  * of at most DTEE_ALWAYS_FITS bytes cost a comparison and a tail call.
  */
@@ -66,17 +66,18 @@ DTEE_COLD static ssize_t dtee_write_careful(int fd, const void *buf, size_t n)
 {
 	struct iovec v = { (void *)buf, n };
 
-	return send_careful(fd, &v, 1, DTEE_BY_WRITE, 0);
+	return dtee_checked(send_careful(fd, &v, 1, DTEE_BY_WRITE, 0), fd, 0);
 }
 
+/* The fast path: a comparison, the real call, a test of its result. */
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
 	if (dtee_quick(n))
-		return real_write(fd, buf, n);
+		return dtee_checked(real_write(fd, buf, n), fd, 0);
 	return dtee_write_careful(fd, buf, n);
 }
 
-static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
+static ssize_t writev_now(int fd, const struct iovec *iov, int cnt)
 {
 	int saved = errno;
 	ssize_t r;
@@ -89,6 +90,11 @@ static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
 	return write_failed(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
 }
 
+static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
+{
+	return dtee_checked(writev_now(fd, iov, cnt), fd, 0);
+}
+
 /* send/sendto are split only when used like write(): connected (no
  * address), and no flags but MSG_DONTWAIT/MSG_NOSIGNAL.  A program that
  * speaks a datagram protocol with other flags or addresses keeps EMSGSIZE. */
@@ -99,14 +105,14 @@ DTEE_COLD static ssize_t dtee_send_careful(int fd, const void *buf, size_t n, in
 	struct iovec v = { (void *)buf, n };
 
 	if (flags & ~SPLITTABLE_SEND_FLAGS)
-		return real_send(fd, buf, n, flags);
-	return send_careful(fd, &v, 1, DTEE_BY_SEND, flags);
+		return dtee_checked(real_send(fd, buf, n, flags), fd, flags);
+	return dtee_checked(send_careful(fd, &v, 1, DTEE_BY_SEND, flags), fd, flags);
 }
 
 static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 {
 	if (dtee_quick(n))
-		return real_send(fd, buf, n, flags);
+		return dtee_checked(real_send(fd, buf, n, flags), fd, flags);
 	return dtee_send_careful(fd, buf, n, flags);
 }
 
@@ -119,7 +125,7 @@ static int sendmsg_like_write(const struct msghdr *m, int flags)
 	       (flags & ~SPLITTABLE_SEND_FLAGS) == 0 && m->msg_iovlen <= INT_MAX;
 }
 
-static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
+static ssize_t sendmsg_now(int fd, const struct msghdr *m, int flags)
 {
 	int saved = errno;
 	ssize_t r;
@@ -134,6 +140,11 @@ static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
 	if (!sendmsg_like_write(m, flags))
 		return r;
 	return write_failed(fd, m->msg_iov, (int)m->msg_iovlen, DTEE_BY_SENDMSG, flags, saved);
+}
+
+static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	return dtee_checked(sendmsg_now(fd, m, flags), fd, flags);
 }
 
 /* sendmmsg: each message is one datagram.  When the first is too big for
@@ -180,27 +191,33 @@ static int dtee_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
 	struct sendmmsg_args a = { fd, v, n, flags };
 
 	if (dtee_wait_turn(fd))
-		return (int)dtee_call_in_turn(fd, sendmmsg_op, &a);
-	return sendmmsg_now(fd, v, n, flags);
+		return (int)dtee_checked(dtee_call_in_turn(fd, sendmmsg_op, &a), fd, flags);
+	return (int)dtee_checked(sendmmsg_now(fd, v, n, flags), fd, flags);
 }
 
 /* pwritev2 with offset -1 is writev at the current position, and on a
  * socket the only form that writes (any other offset: ESPIPE).  Its chunks
  * go through pwritev2 with the same flags. */
-static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t off, int flags,
-			     ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
+static ssize_t pwritev2_now(int fd, const struct iovec *iov, int cnt, int flags,
+			    ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
 {
 	int saved = errno;
 	ssize_t r;
 
-	if (off != -1)
-		return real(fd, iov, cnt, off, flags);
 	if (dtee_wait_turn(fd))
 		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
-	r = real(fd, iov, cnt, off, flags);
+	r = real(fd, iov, cnt, -1, flags);
 	if (!dtee_unlikely(r < 0))
 		return r;
 	return write_failed(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
+}
+
+static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t off, int flags,
+			     ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
+{
+	if (off != -1)
+		return real(fd, iov, cnt, off, flags);
+	return dtee_checked(pwritev2_now(fd, iov, cnt, flags, real), fd, 0);
 }
 
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -245,83 +262,4 @@ DTEE_EXPORT ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_
 				int flags)
 {
 	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev64v2);
-}
-
-/*
- * libuv (Node.js) asks getsockopt(SO_TYPE) what fds 1 and 2 are, and
- * silently discards everything written to a datagram socket.  For those two
- * fds only, and only when they are connected AF_UNIX datagram sockets (an
- * output socket of dtee or a similar launcher), say SOCK_STREAM: libuv then
- * treats them as a pipe.  It also makes them non-blocking, so on such an
- * fd EAGAIN from write/writev is waited out (split.c): node's
- * writes stay in order across stdout and stderr, as they would if the fds
- * were blocking.  send/sendto (MSG_DONTWAIT, Python's socket objects) keep
- * their EAGAIN.
- */
-DTEE_COLD static void disguise_as_stream(int fd, int *type)
-{
-	int saved = errno;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (dtee_is_unix_dgram(fd) &&
-	    getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
-		*type = SOCK_STREAM;
-		dtee_fd_mark_stream(fd);
-	}
-	errno = saved;
-}
-
-DTEE_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
-{
-	int r = real_getsockopt(fd, level, name, val, len);
-
-	if (r == 0 && level == SOL_SOCKET && name == SO_TYPE &&
-	    (fd == 1 || fd == 2) && val != NULL && len != NULL &&
-	    *len >= sizeof(int) && *(int *)val == SOCK_DGRAM)
-		disguise_as_stream(fd, val);
-	return r;
-}
-
-/* The fd cache (fdtype.c) must forget an fd whose meaning changes. */
-DTEE_EXPORT int close(int fd)
-{
-	int r;
-
-	dtee_fd_forget(fd);
-	r = real_close(fd);
-	dtee_fd_forget(fd);
-	return r;
-}
-
-DTEE_EXPORT int dup2(int oldfd, int newfd)
-{
-	int r = real_dup2(oldfd, newfd);
-
-	dtee_fd_forget(newfd);
-	return r;
-}
-
-DTEE_EXPORT int dup3(int oldfd, int newfd, int flags)
-{
-	int r = real_dup3(oldfd, newfd, flags);
-
-	dtee_fd_forget(newfd);
-	return r;
-}
-
-DTEE_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
-{
-	int r = real_close_range(lo, hi, flags);
-
-	dtee_fd_forget_range(lo, hi);
-	return r;
-}
-
-/* glibc's closefrom calls its internal __close_range, not the hook above. */
-DTEE_EXPORT void closefrom(int lo)
-{
-	real_closefrom(lo);
-	if (lo >= 0)
-		dtee_fd_forget_range((unsigned)lo, ~0u);
 }

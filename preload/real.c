@@ -105,6 +105,24 @@ static int fallback___vdprintf_chk(int fd, int fl, const char *fmt, va_list ap)
 { (void)fd; (void)fl; (void)fmt; (void)ap; NOSYS(-1) }
 static int fallback_setvbuf(FILE *f, char *b, int m, size_t n)
 { (void)f; (void)b; (void)m; (void)n; NOSYS(EOF) }
+static int fallback_fflush(FILE *f)
+{ (void)f; NOSYS(EOF) }
+static int fallback_fflush_unlocked(FILE *f)
+{ (void)f; NOSYS(EOF) }
+static int fallback_fputc(int c, FILE *f)
+{ (void)c; (void)f; NOSYS(EOF) }
+static int fallback_putc(int c, FILE *f)
+{ (void)c; (void)f; NOSYS(EOF) }
+static int fallback_fputc_unlocked(int c, FILE *f)
+{ (void)c; (void)f; NOSYS(EOF) }
+static int fallback_putc_unlocked(int c, FILE *f)
+{ (void)c; (void)f; NOSYS(EOF) }
+static int fallback_putchar(int c)
+{ (void)c; NOSYS(EOF) }
+static int fallback_putchar_unlocked(int c)
+{ (void)c; NOSYS(EOF) }
+static int fallback___overflow(FILE *f, int c)
+{ (void)f; (void)c; NOSYS(EOF) }
 static int fallback_fclose(FILE *f)
 { (void)f; NOSYS(EOF) }
 static FILE *fallback_freopen(const char *p, const char *m, FILE *f)
@@ -143,6 +161,7 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
 	dtee_fd_record_outputs();
+	dtee_stdio_start();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */
 	pthread_atfork(NULL, NULL, after_fork_in_child);

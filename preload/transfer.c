@@ -104,11 +104,11 @@ static ssize_t dtee_copy(struct copy *c)
 	ssize_t r;
 
 	if (dtee_wait_turn(c->out))
-		return dtee_call_in_turn(c->out, copy_pieces, c);
+		return dtee_checked(dtee_call_in_turn(c->out, copy_pieces, c), c->out, 0);
 	r = copy_once(c, c->count);
 	if (!dtee_unlikely(r < 0))
 		return r;
-	return copy_failed(c, saved);
+	return dtee_checked(copy_failed(c, saved), c->out, 0);
 }
 
 DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)

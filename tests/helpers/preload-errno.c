@@ -55,6 +55,14 @@ static void pair(int sv[2], int sndbuf)
 	pair_as(sv, sndbuf, 0);
 }
 
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
 static void hung(int sig)
 {
 	static const char m[] = "hung: a call that should fail with EAGAIN waited\n";
@@ -158,10 +166,40 @@ int main(void)
 	errno = 0;
 	CHECK(sendto(sv[0], big, BIG, 0, (struct sockaddr *)&(struct sockaddr){ .sa_family = AF_UNIX },
 		     sizeof(sa_family_t)) == -1);
-	/* Peer gone: the same error as the real call gives a small write. */
+	/* Reader gone (dtee has exited): what a pipe gives, SIGPIPE to the
+	 * thread and EPIPE, for the first failure (ECONNREFUSED) and the next
+	 * ones (ENOTCONN), large or small, from stdio too; not the signal
+	 * with MSG_NOSIGNAL; a blocked SIGPIPE stays pending. */
 	close(sv[1]);
+	signal(SIGPIPE, on_sigpipe);
 	errno = 0;
-	CHECK(write(sv[0], big, BIG) == -1 && errno == ECONNREFUSED);
+	CHECK(write(sv[0], big, BIG) == -1 && errno == EPIPE && sigpipes == 1);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 2);
+	errno = 0;
+	CHECK(send(sv[0], big, 10, MSG_NOSIGNAL) == -1 && errno == EPIPE && sigpipes == 2);
+	errno = 0;
+	CHECK(send(sv[0], big, 10, 0) == -1 && errno == EPIPE && sigpipes == 3);
+	errno = 0;
+	clearerr(fp);
+	CHECK(fprintf(fp, "x\n") >= 0 && fflush(fp) == EOF && errno == EPIPE && sigpipes == 4);
+	{
+		sigset_t block, pending;
+
+		sigemptyset(&block);
+		sigaddset(&block, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &block, NULL);
+		errno = 0;
+		CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 4);
+		sigpending(&pending);
+		CHECK(sigismember(&pending, SIGPIPE));
+		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+		CHECK(sigpipes == 5);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 5);
+	signal(SIGPIPE, SIG_DFL);
 	fclose(fp);	/* closes fd 1; /dev/null takes its place */
 	if (open("/dev/null", O_WRONLY) != 1)
 		exit(70);
@@ -179,8 +217,11 @@ int main(void)
 	fclose(fp);
 	shutdown(sv[1], SHUT_RDWR);
 	pthread_join(t, NULL);
-	close(sv[0]);
+	/* Its reader gone: ECONNREFUSED, as without the library. */
 	close(sv[1]);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == ECONNREFUSED);
+	close(sv[0]);
 
 	/* Bad descriptors: the real call's EBADF. */
 	errno = 0;
