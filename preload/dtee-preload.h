@@ -98,17 +98,16 @@
 	X(int, register_printf_specifier, (int c, void *f, void *a), (c, f, a))  \
 	X(int, register_printf_function, (int c, void *f, void *a), (c, f, a))
 
-/* real_NAME(): inline, so the fast path is one load, one test and an
- * indirect call; dtee_resolve_NAME() runs only while the slot is empty. */
+/* real_NAME(): inline, so the fast path is one load and an indirect call.
+ * The slot starts out holding first_NAME (real.c), which resolves the
+ * slot and makes the call: no test for an empty slot on the fast path, and
+ * no arguments to keep across a resolution. */
 #define DTEE_DECLARE_REAL(ret, name, params, args)                              \
 	extern __attribute__((visibility("hidden"))) void *_Atomic dtee_slot_##name; \
-	void *dtee_resolve_##name(void) __attribute__((noinline, cold));     \
 	static inline ret real_##name params                                 \
 	{                                                                    \
-		void *fn_ = atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed); \
-		if (dtee_unlikely(fn_ == NULL))                              \
-			fn_ = dtee_resolve_##name();                         \
-		return ((ret (*) params)fn_) args;                           \
+		return ((ret (*) params)atomic_load_explicit(&dtee_slot_##name, \
+							   memory_order_relaxed)) args; \
 	}
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
@@ -147,7 +146,7 @@ int dtee_fd_shown_as_stream(int fd);
  *   DETOUR_STREAM(fd)  fd 1 or 2 was reported as a stream: its EAGAIN is
  *                      waited out, which needs the careful path.
  */
-extern _Atomic unsigned dtee_detour;
+extern __attribute__((visibility("hidden"))) _Atomic unsigned dtee_detour;
 #define DETOUR_SPLIT 1u
 #define DETOUR_STREAM(fd) (1u << (fd))
 

@@ -69,12 +69,30 @@ DTEE_COLD static ssize_t dtee_write_careful(int fd, const void *buf, size_t n)
 	return dtee_checked(send_careful(fd, &v, 1, DTEE_BY_WRITE, 0), fd, 0);
 }
 
-/* The fast path: a comparison, the real call, a test of its result. */
+DTEE_COLD static ssize_t write_refused(int fd)
+{
+	dtee_reader_gone(fd, 0);
+	return -1;
+}
+
+/* The fast path: a comparison, the real call, a test of its result.
+ * Inlined into write() itself: no jump on the way. */
+static inline __attribute__((always_inline)) ssize_t write_fast(int fd, const void *buf,
+								size_t n)
+{
+	ssize_t r;
+
+	if (!dtee_quick(n))
+		return dtee_write_careful(fd, buf, n);
+	r = real_write(fd, buf, n);
+	if (dtee_unlikely(r < 0))
+		return write_refused(fd);
+	return r;
+}
+
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
-	if (dtee_quick(n))
-		return dtee_checked(real_write(fd, buf, n), fd, 0);
-	return dtee_write_careful(fd, buf, n);
+	return write_fast(fd, buf, n);
 }
 
 static ssize_t writev_now(int fd, const struct iovec *iov, int cnt)
@@ -222,7 +240,7 @@ static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t o
 
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
-	return dtee_write(fd, buf, n);
+	return write_fast(fd, buf, n);
 }
 
 DTEE_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)

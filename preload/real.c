@@ -2,8 +2,9 @@
  * Finding the real functions.
  *
  * Every slot is resolved with dlsym(RTLD_NEXT) by the constructor, and
- * lazily by the first call that finds it empty (another library's
- * constructor may write before ours runs).  No lock: two threads racing to
+ * lazily by the first call made before it (another library's constructor
+ * may write before ours runs): a slot starts out holding first_NAME, which
+ * resolves it and makes the call.  No lock: two threads racing to
  * fill a slot store the same pointer.  dlsym can allocate (and a malloc can
  * write); a per-thread guard sends any call made during our own dlsym to
  * the fallback, which is the raw system call.  The stdio fallbacks exist
@@ -139,10 +140,15 @@ static int fallback_register_printf_function(int c, void *f, void *a)
 { (void)c; (void)f; (void)a; NOSYS(-1) }
 
 #define DTEE_DEFINE_REAL(ret, name, params, args)                             \
-	void *_Atomic dtee_slot_##name;                                       \
-	void *dtee_resolve_##name(void)                                       \
+	static ret first_##name params;                                       \
+	void *_Atomic dtee_slot_##name = (void *)first_##name;                \
+	static void *resolve_##name(void)                                     \
 	{                                                                     \
 		return resolve(&dtee_slot_##name, #name, (void *)fallback_##name); \
+	}                                                                     \
+	__attribute__((noinline, cold)) static ret first_##name params        \
+	{                                                                     \
+		return ((ret (*) params)resolve_##name()) args;               \
 	}
 DTEE_REAL_FUNCS(DTEE_DEFINE_REAL)
 
@@ -156,8 +162,9 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	int saved = errno;
 
 #define DTEE_RESOLVE(ret, name, params, args)                                 \
-	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) == NULL) \
-		dtee_resolve_##name();
+	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) ==      \
+	    (void *)first_##name)                                             \
+		resolve_##name();
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
 	dtee_fd_record_outputs();

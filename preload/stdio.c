@@ -59,7 +59,7 @@
 
 int __overflow(FILE *fp, int c);
 
-static size_t real_fwrite_as(enum dtee_stdio_locking l, const void *p, size_t size,
+static inline size_t real_fwrite_as(enum dtee_stdio_locking l, const void *p, size_t size,
 			     size_t n, FILE *fp)
 {
 	if (l == STDIO_LOCKED)
@@ -199,10 +199,12 @@ static size_t fwrite_now(const void *p, size_t size, size_t n, FILE *fp,
 	return done == total ? n : done / size;
 }
 
-/* A short count from fwrite is an error (size and n both non-zero). */
+/* A short count from fwrite: an error, which set the FILE's error flag
+ * (not when size is 0: glibc returns 0 then, and sets nothing). */
 DTEE_COLD static size_t fwrite_short(size_t r, FILE *fp)
 {
-	dtee_file_reader_gone(fp);
+	if (ferror_unlocked(fp))
+		dtee_file_reader_gone(fp);
 	return r;
 }
 
@@ -211,22 +213,31 @@ DTEE_COLD static size_t fwrite_careful(const void *p, size_t size, size_t n, FIL
 {
 	size_t r = fwrite_now(p, size, n, fp, l);
 
-	return r < n && size != 0 ? fwrite_short(r, fp) : r;
+	return r < n ? fwrite_short(r, fp) : r;
 }
 
 /* Up to DTEE_STDIO_SMALL bytes stdio never writes more than its buffer:
- * unless a split is being sent, straight to the real call. */
-size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
+ * unless a split is being sent, straight to the real call.  Inlined into
+ * fwrite() and fwrite_unlocked(), each with its own real function. */
+static inline __attribute__((always_inline)) size_t
+fwrite_fast(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
 {
 	size_t total, r;
 
-	if (__builtin_mul_overflow(size, n, &total) || total > DTEE_STDIO_SMALL ||
-	    dtee_splitting())
+	if (dtee_unlikely(__builtin_mul_overflow(size, n, &total) || total > DTEE_STDIO_SMALL ||
+			  dtee_splitting()))
 		return fwrite_careful(p, size, n, fp, l);
 	r = real_fwrite_as(l, p, size, n, fp);
-	if (dtee_unlikely(r < n) && size != 0)
+	if (dtee_unlikely(r < n))
 		return fwrite_short(r, fp);
 	return r;
+}
+
+size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
+{
+	if (l == STDIO_LOCKED)
+		return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
+	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
 /* fputs, puts ------------------------------------------------------------- */
@@ -376,12 +387,12 @@ void dtee_stdio_start(void)
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
-	return dtee_fwrite(p, size, n, fp, STDIO_LOCKED);
+	return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
 {
-	return dtee_fwrite(p, size, n, fp, STDIO_UNLOCKED);
+	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int fputs(const char *s, FILE *fp)
