@@ -1,12 +1,20 @@
 /*
- * The descriptor-level entry points: write, writev, send, sendto,
- * sendfile(64), and the calls that change what an fd names.
+ * The calls that write a buffer to an fd: write, writev, send, sendto,
+ * sendmsg, sendmmsg, pwritev2 and pwritev64v2 (offset -1).  sendfile and
+ * splice are in transfer.c.
  *
  * Each calls the real function first and returns its result untouched
- * unless it failed with EMSGSIZE or ENOBUFS on one of our sockets (the
- * process's stdout/stderr datagram sockets, outputs.c; checked only then),
- * when the data goes out split into datagrams that fit (split.c).  Writes
- * of at most DTEE_ALWAYS_FITS bytes cost a comparison and a tail call.
+ * unless it failed: with EMSGSIZE or ENOBUFS on one of our sockets (the
+ * process's stdout/stderr datagram sockets, outputs.c; checked only then)
+ * the data goes out split into datagrams that fit (split.c); with
+ * ECONNREFUSED or ENOTCONN (dtee has gone) the program gets what a pipe
+ * gives (sigpipe.c).  While another thread's split is being sent, a write
+ * to our sockets waits its turn.  A write of at most DTEE_ALWAYS_FITS
+ * bytes costs a comparison, a load and a test of the result.
+ *
+ * Not covered, because on a socket they never write: pwrite and pwritev
+ * (ESPIPE or EINVAL whatever the offset), pwritev2 with an offset other
+ * than -1 (ESPIPE).
  */
 #include <errno.h>
 #include <limits.h>
@@ -134,6 +142,15 @@ static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 	return dtee_send_careful(fd, buf, n, flags);
 }
 
+/* With an address, sendto speaks a datagram protocol: untouched. */
+static ssize_t dtee_sendto(int fd, const void *buf, size_t n, int flags,
+			   const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (addr != NULL)
+		return real_sendto(fd, buf, n, flags, addr, addrlen);
+	return dtee_send(fd, buf, n, flags);
+}
+
 /* sendmsg is split only when used like write(): no address, no control
  * data (file descriptors or credentials belong to one message), flags as
  * for send. */
@@ -238,6 +255,8 @@ static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t o
 	return dtee_checked(pwritev2_now(fd, iov, cnt, flags, real), fd, 0);
 }
 
+/* Exported: forwarders only (write's fast path is inlined into it) -------- */
+
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	return write_fast(fd, buf, n);
@@ -256,9 +275,7 @@ DTEE_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 DTEE_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			   const struct sockaddr *addr, socklen_t addrlen)
 {
-	if (addr != NULL)
-		return real_sendto(fd, buf, n, flags, addr, addrlen);
-	return dtee_send(fd, buf, n, flags);
+	return dtee_sendto(fd, buf, n, flags, addr, addrlen);
 }
 
 DTEE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)

@@ -2,8 +2,9 @@
  * Sending one oversized write as consecutive datagrams that fit.
  *
  * Chunks: min(DTEE_CHUNK_MAX, SO_SNDBUF / 2), halved on EMSGSIZE/ENOBUFS
- * down to DTEE_CHUNK_MIN.  Each chunk is one real write()/writev()/send()
- * (so cancellation points and other preloaded libraries still see them).
+ * down to DTEE_CHUNK_MIN.  Each chunk is one real call of the kind the
+ * program made: write()/writev(), send(), sendmsg() or pwritev2() (so
+ * cancellation points and other preloaded libraries still see them).
  * A datagram is all or nothing, so the count returned is always a sum of
  * whole chunks: the bytes already sent if a later chunk fails, the error
  * only when nothing was sent.
@@ -18,8 +19,9 @@
  *
  * The split lock cannot deadlock:
  *  - it is a word holding the owner's kernel tid, taken by compare-and-swap;
- *    no memory is allocated and no other lock is taken while it is held,
- *    and the holder only ever waits in the kernel for the collector;
+ *    no memory is allocated and no other lock is taken while it is held
+ *    (stdio takes its FILE lock before, never after: stdio.c), and the
+ *    holder only ever waits in the kernel for the collector;
  *  - recursive for its owner: a signal handler that interrupts its own
  *    thread's split write and writes a large block goes ahead (its chunks
  *    land between two of the interrupted write's chunks);
@@ -59,7 +61,7 @@
 #include "iov.h"
 
 #define PART_IOVS 64			/* iovecs per chunk, on the stack */
-#define WAIT_SLICE_NS (20 * 1000 * 1000)
+#define WAIT_SLICE_NS (20 * 1000 * 1000)	/* a missed wake costs at most this */
 #define GIVE_UP_SLICES 250		/* 5 s without progress */
 
 static _Atomic int owner;		/* kernel tid of the holder, or 0 */
@@ -73,9 +75,17 @@ static int owner_is_gone(int tid)
 	       errno == ESRCH;
 }
 
+/* Decimal digits of the largest unsigned long (2^64 - 1). */
+#define ULONG_DIGITS 20
+#define PROC_TASK "/proc/self/task/"
+#define SYSCALL_FILE "/syscall"
+/* /proc/.../syscall: the number and six arguments in hex, then the stack
+ * and program counters; the number and the first three fit in this. */
+#define SYSCALL_LINE 128
+
 static char *put_uint(char *p, unsigned long v)
 {
-	char d[24];
+	char d[ULONG_DIGITS];
 	int n = 0;
 
 	do
@@ -105,19 +115,34 @@ static unsigned long get_num(const char **s, int base)
 	return v;
 }
 
+/* Which argument of system call nr is the fd a holder sends to, or -1
+ * when nr is not one a holder sends with. */
+static int sending_fd_arg(long nr)
+{
+	switch (nr) {
+	case SYS_write: case SYS_writev: case SYS_sendto: case SYS_sendmsg:
+	case SYS_pwritev2: case SYS_sendfile:
+		return 0;
+	case SYS_splice:	/* splice(in, off_in, out, ...) */
+		return 2;
+	}
+	return -1;
+}
+
 /* Is thread tid blocked in the kernel sending to fd (or polling for room)?
  * /proc/self/task/TID/syscall: "NR ARG0 ARG1 ...", or "running", or "-1 ..."
  * when not in a system call.  Raw system calls: no cancellation point, no
  * hook, async-signal-safe; 0 when it cannot tell. */
 static int holder_is_sending(int tid, int fd)
 {
-	char path[64] = "/proc/self/task/", buf[128], *p = path + 16;
+	char path[sizeof(PROC_TASK) + ULONG_DIGITS + sizeof(SYSCALL_FILE)] = PROC_TASK;
+	char buf[SYSCALL_LINE], *p = path + sizeof(PROC_TASK) - 1;
 	const char *q = buf;
 	long n, nr;
-	int pfd, saved = errno;
+	int pfd, arg, saved = errno;
 
 	p = put_uint(p, (unsigned long)tid);
-	for (const char *t = "/syscall"; (*p++ = *t++) != '\0';)
+	for (const char *t = SYSCALL_FILE; (*p++ = *t++) != '\0';)
 		;
 	pfd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (pfd < 0) {
@@ -137,10 +162,15 @@ static int holder_is_sending(int tid, int fd)
 #endif
 	if (nr == SYS_ppoll)
 		return 1;
-	if (nr != SYS_write && nr != SYS_writev && nr != SYS_sendto)
+	if ((arg = sending_fd_arg(nr)) < 0)
 		return 0;
-	while (*q == ' ')
-		q++;
+	for (int i = 0; i <= arg; i++) {
+		while (*q == ' ')
+			q++;
+		if (i == arg)
+			break;
+		get_num(&q, 16);
+	}
 	return get_num(&q, 16) == (unsigned long)fd;
 }
 

@@ -383,7 +383,7 @@ void dtee_stdio_start(void)
 	errno = saved;
 }
 
-/* Exported: forwarders only ----------------------------------------------- */
+/* Exported: forwarders only (fwrite's fast path is inlined into it) ------- */
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {

@@ -111,23 +111,9 @@ static ssize_t dtee_copy(struct copy *c)
 	return dtee_checked(copy_failed(c, saved), c->out, 0);
 }
 
-DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
-{
-	struct copy c = { BY_SENDFILE, in, out, off, count, 0 };
-
-	return dtee_copy(&c);
-}
-
-DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
-{
-	struct copy c = { BY_SENDFILE64, in, out, off, count, 0 };
-
-	return dtee_copy(&c);
-}
-
 /* Only a splice into the socket's stream position (no output offset: a
  * socket has none, and the kernel refuses one with ESPIPE). */
-DTEE_EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out, size_t count,
+static ssize_t dtee_splice(int in, loff_t *off_in, int out, loff_t *off_out, size_t count,
 			   unsigned flags)
 {
 	struct copy c = { BY_SPLICE, in, out, off_in, count, flags };
@@ -135,4 +121,22 @@ DTEE_EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out, siz
 	if (off_out != NULL)
 		return real_splice(in, off_in, out, off_out, count, flags);
 	return dtee_copy(&c);
+}
+
+/* Exported: forwarders only ----------------------------------------------- */
+
+DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
+{
+	return dtee_copy(&(struct copy){ BY_SENDFILE, in, out, off, count, 0 });
+}
+
+DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
+{
+	return dtee_copy(&(struct copy){ BY_SENDFILE64, in, out, off, count, 0 });
+}
+
+DTEE_EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out, size_t count,
+			   unsigned flags)
+{
+	return dtee_splice(in, off_in, out, off_out, count, flags);
 }

@@ -49,6 +49,12 @@ same_as_without() {
 	same_as_without bash -c 'printf "%s\n" hello; echo world >&2'
 }
 
+@test "the printf output bound is never below vsnprintf's output, and knows the common formats" {
+	run --separate-stderr "$HELPERS/preload-printf-bound"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *" cases, 0 failed" ]]
+}
+
 @test "return values and errno match the real calls" {
 	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-errno"
 }
