@@ -11,7 +11,7 @@
  * true), stream.c (fds 1 and 2 shown as streams), io.c (write, writev,
  * send, sendmsg, pwritev2, ...), transfer.c (sendfile, splice), split.c
  * (splitting and the split lock), sigpipe.c (once dtee has gone), stdio.c
- * (fwrite, fputs, puts, putc, fflush, setvbuf, line buffering), printf.c
+ * (fwrite, fputs, puts, fflush, setvbuf, line buffering), printf.c
  * and printf-bound.c (the printf family).  docs/libdtee.md tells the whole.
  *
  * Linux and glibc only: datagram sockets, futexes, tgkill, glibc's FILE.
@@ -83,12 +83,6 @@
 	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
 	X(int, fflush, (FILE *f), (f))                                           \
 	X(int, fflush_unlocked, (FILE *f), (f))                                  \
-	X(int, fputc, (int c, FILE *f), (c, f))                                  \
-	X(int, putc, (int c, FILE *f), (c, f))                                   \
-	X(int, fputc_unlocked, (int c, FILE *f), (c, f))                         \
-	X(int, putc_unlocked, (int c, FILE *f), (c, f))                          \
-	X(int, putchar, (int c), (c))                                            \
-	X(int, putchar_unlocked, (int c), (c))                                   \
 	X(int, __overflow, (FILE *f, int c), (f, c))                             \
 	X(int, fclose, (FILE *f), (f))                                           \
 	X(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))   \
@@ -204,6 +198,9 @@ void dtee_split_after_fork(void);
  * and errno EPIPE, as on a pipe; errno untouched otherwise. */
 void dtee_reader_gone(int fd, int flags) DTEE_COLD;
 void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
+/* fp's error flag is set: if an earlier failure was its reader going,
+ * SIGPIPE and errno EPIPE, and 1. */
+int dtee_file_failed_before(FILE *fp) DTEE_COLD;
 
 /* r, the result of a call on fd, with the check above when it failed. */
 static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)

@@ -110,18 +110,6 @@ static int fallback_fflush(FILE *f)
 { (void)f; NOSYS(EOF) }
 static int fallback_fflush_unlocked(FILE *f)
 { (void)f; NOSYS(EOF) }
-static int fallback_fputc(int c, FILE *f)
-{ (void)c; (void)f; NOSYS(EOF) }
-static int fallback_putc(int c, FILE *f)
-{ (void)c; (void)f; NOSYS(EOF) }
-static int fallback_fputc_unlocked(int c, FILE *f)
-{ (void)c; (void)f; NOSYS(EOF) }
-static int fallback_putc_unlocked(int c, FILE *f)
-{ (void)c; (void)f; NOSYS(EOF) }
-static int fallback_putchar(int c)
-{ (void)c; NOSYS(EOF) }
-static int fallback_putchar_unlocked(int c)
-{ (void)c; NOSYS(EOF) }
 static int fallback___overflow(FILE *f, int c)
 { (void)f; (void)c; NOSYS(EOF) }
 static int fallback_fclose(FILE *f)

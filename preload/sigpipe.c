@@ -45,6 +45,26 @@ void dtee_reader_gone(int fd, int flags)
 	errno = EPIPE;
 }
 
+/* The FILE's error flag is set by an earlier failure we did not see (a
+ * putc that flushed): a socket of ours whose reader has gone was
+ * disconnected by the kernel at that failure, so getpeername says
+ * ENOTCONN; a live one answers. */
+int dtee_file_failed_before(FILE *fp)
+{
+	int saved = errno, fd = fp->_fileno;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (dtee_file_piece(fp) == 0 || getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ||
+	    errno != ENOTCONN) {
+		errno = saved;
+		return 0;
+	}
+	raise_sigpipe();
+	errno = EPIPE;
+	return 1;
+}
+
 void dtee_file_reader_gone(FILE *fp)
 {
 	int err = errno;

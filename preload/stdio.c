@@ -1,5 +1,5 @@
 /*
- * Feeding stdio: fwrite, fputs, puts, the putc family, fflush, setvbuf.
+ * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf.
  * glibc's stdio writes through its hidden internal __write, which the
  * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
  * inside stdio, return 0 and drop the data.
@@ -26,8 +26,9 @@
  * it.  Large writes fed in pieces always do, so they stay contiguous.
  *
  * A call that failed because dtee has gone gets what a pipe gives
- * (sigpipe.c).  The putc family and fflush are hooked for that alone: a
- * shell's echo, or a loop of putchar, learns of the error only there.
+ * (sigpipe.c).  fflush and __overflow are hooked for that alone: a shell's
+ * echo learns of the error in fflush (its putchar failed, the FILE's error
+ * flag is set), a loop of inline putc_unlocked in __overflow.
  *
  * Line buffering: when the launcher asks for it (_DTEE_STDOUT=L in the
  * environment) and fd 1 is our stdout socket, stdout is made line-buffered
@@ -35,11 +36,6 @@
  * stderr arrives in the order it printed it.  A program that calls setvbuf
  * itself later keeps its own choice.
  */
-/* Under optimisation glibc's <stdio.h> defines putchar and the _unlocked
- * putc family as extern inlines; this file defines the real ones. */
-#include <features.h>
-#undef __USE_EXTERN_INLINES
-
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -51,11 +47,6 @@
 /* bits/stdio.h may define these as macros; we define the functions. */
 #undef fwrite_unlocked
 #undef fputs_unlocked
-#undef putc
-#undef putc_unlocked
-#undef fputc_unlocked
-#undef putchar
-#undef putchar_unlocked
 
 int __overflow(FILE *fp, int c);
 
@@ -329,33 +320,38 @@ static int dtee_puts(const char *s)
 	return file_checked(puts_now(s, fp), fp);
 }
 
-/* The putc family and fflush: the real call, and the check on failure.
- * __overflow is what glibc's inline putc_unlocked calls when the buffer
- * is full. */
-#define DTEE_CHECKED_STDIO(X)                                                  \
-	X(fputc, (int c, FILE *fp), (c, fp), fp)                             \
-	X(putc, (int c, FILE *fp), (c, fp), fp)                              \
-	X(fputc_unlocked, (int c, FILE *fp), (c, fp), fp)                    \
-	X(putc_unlocked, (int c, FILE *fp), (c, fp), fp)                     \
-	X(putchar, (int c), (c), stdout)                                     \
-	X(putchar_unlocked, (int c), (c), stdout)                            \
-	X(__overflow, (FILE *fp, int c), (fp, c), fp)                        \
-	X(fflush_unlocked, (FILE *fp), (fp), fp)
+/* __overflow is what glibc's inline putc_unlocked and putchar_unlocked
+ * call when the buffer is full: the real call, and the check on failure. */
+static int dtee___overflow(FILE *fp, int c)
+{
+	return file_checked(real___overflow(fp, c), fp);
+}
 
-#define DTEE_DEFINE_CHECKED(name, params, args, file)                          \
-	static int dtee_##name params                                        \
-	{                                                                    \
-		return file_checked(real_##name args, file);                 \
-	}
-DTEE_CHECKED_STDIO(DTEE_DEFINE_CHECKED)
-#undef DTEE_DEFINE_CHECKED
+/* fflush, also where a failure of the putc family shows: those are not
+ * hooked (a hook would cost every character about 7 instructions, a third
+ * of a putc), and a putc that flushed a line and failed leaves the FILE's
+ * error flag set and nothing to flush (a shell's echo: putchar('\n') on a
+ * line-buffered stdout, then fflush and ferror). */
+static int flush_checked(int r, FILE *fp)
+{
+	if (dtee_unlikely(r == EOF))
+		dtee_file_reader_gone(fp);
+	else if (dtee_unlikely(ferror_unlocked(fp)) && dtee_file_failed_before(fp))
+		r = EOF;
+	return r;
+}
+
+static int dtee_fflush_unlocked(FILE *fp)
+{
+	return flush_checked(real_fflush_unlocked(fp), fp);
+}
 
 /* fflush(NULL) flushes every stream: no one FILE to check. */
 static int dtee_fflush(FILE *fp)
 {
 	int r = real_fflush(fp);
 
-	return fp != NULL ? file_checked(r, fp) : r;
+	return fp != NULL ? flush_checked(r, fp) : r;
 }
 
 /* setvbuf, and line buffering at start ------------------------------------ */
@@ -410,17 +406,19 @@ DTEE_EXPORT int puts(const char *s)
 	return dtee_puts(s);
 }
 
-#define DTEE_EXPORT_CHECKED(name, params, args, file)                          \
-	DTEE_EXPORT int name params                                          \
-	{                                                                    \
-		return dtee_##name args;                                     \
-	}
-DTEE_CHECKED_STDIO(DTEE_EXPORT_CHECKED)
-#undef DTEE_EXPORT_CHECKED
+DTEE_EXPORT int __overflow(FILE *fp, int c)
+{
+	return dtee___overflow(fp, c);
+}
 
 DTEE_EXPORT int fflush(FILE *fp)
 {
 	return dtee_fflush(fp);
+}
+
+DTEE_EXPORT int fflush_unlocked(FILE *fp)
+{
+	return dtee_fflush_unlocked(fp);
 }
 
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)

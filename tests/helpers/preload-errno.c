@@ -183,6 +183,18 @@ int main(void)
 	errno = 0;
 	clearerr(fp);
 	CHECK(fprintf(fp, "x\n") >= 0 && fflush(fp) == EOF && errno == EPIPE && sigpipes == 4);
+	/* putc is not hooked: its failure (a line flushed) shows at fflush,
+	 * as in a shell's echo. */
+	{
+		FILE *lb = fdopen(sv[0], "w");	/* fd 1: ours */
+
+		setvbuf(lb, NULL, _IOLBF, 0);
+		CHECK(fputs("x", lb) >= 0 && fputc('\n', lb) == EOF && ferror(lb) && sigpipes == 4);
+		errno = 0;
+		CHECK(fflush(lb) == EOF && errno == EPIPE && sigpipes == 5);
+		sigpipes--;	/* the counts below go on from 4 */
+		/* not closed: fd 1 is still fp's */
+	}
 	{
 		sigset_t block, pending;
 
