@@ -98,6 +98,10 @@ inside_stays_whole() {
 	inside_stays_whole write 2 20000000 1 100
 }
 
+@test "a sendfile made while another thread's split write is sent waits too" {
+	inside_stays_whole sendfile 1 20000000 2 3000000
+}
+
 @test "two 5 MB fwrite()s from two threads stay whole, and a small one waits" {
 	inside_stays_whole fwrite 1 5000000 2 5000000
 	inside_stays_whole fwrite 2 5000000 1 5000000

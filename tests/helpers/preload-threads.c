@@ -12,11 +12,11 @@
  *       writes BLOCKS blocks of 'M' while a 1 ms SIGALRM handler (without
  *       SA_RESTART) writes HSIZE bytes of 's' (no newline) per signal;
  *       prints "handled K" on stderr at the end.
- *   preload-threads inside write|fwrite FD_A SIZE_A FD_B SIZE_B
+ *   preload-threads inside write|fwrite|sendfile FD_A SIZE_A FD_B SIZE_B
  *       thread A writes a block of SIZE_A 'A's to FD_A in one write() (or
  *       fwrite() to stdout/stderr); thread B, once A is seen sending a piece
  *       of it (eventfd, then /proc/self/task/A/syscall), writes SIZE_B 'B's
- *       to FD_B in one call.  Each block ends with '\n'.  Exit status 75
+ *       to FD_B in one call (write, fwrite, or sendfile from a file).  Each block ends with '\n'.  Exit status 75
  *       when A's write was over before B saw it (run again).
  *   preload-threads runs < output
  *       the runs of equal letters, a newline counted with the run before
@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -167,16 +168,41 @@ static int run_signal(size_t hsize)
 
 /* inside ------------------------------------------------------------------ */
 
+enum how { BY_WRITE, BY_FWRITE, BY_SENDFILE };
+
 struct writer {
-	int fd, use_stdio, started, done;
+	int fd, started, done;
+	enum how how;
 	size_t size;
 	char *block;
 	pid_t tid;
 };
 
+/* The block in an unlinked temporary file, at offset 0. */
+static int block_file(const struct writer *w)
+{
+	char path[] = "/tmp/preload-threads.XXXXXX", tmpl[4096];
+	const char *dir = getenv("TMPDIR");
+	int f;
+
+	snprintf(tmpl, sizeof(tmpl), "%s/preload-threads.XXXXXX", dir ? dir : "/tmp");
+	if ((f = mkstemp(dir ? tmpl : path)) < 0)
+		die("mkstemp");
+	unlink(dir ? tmpl : path);
+	if (write(f, w->block, w->size) != (ssize_t)w->size || lseek(f, 0, SEEK_SET) != 0)
+		die("temporary file");
+	return f;
+}
+
 static void write_once(const struct writer *w)
 {
-	if (w->use_stdio) {
+	if (w->how == BY_SENDFILE) {
+		int f = block_file(w);
+
+		if (sendfile(w->fd, f, NULL, w->size) != (ssize_t)w->size)
+			die("sendfile");
+		close(f);
+	} else if (w->how == BY_FWRITE) {
 		FILE *f = w->fd == 1 ? stdout : stderr;
 
 		if (fwrite(w->block, 1, w->size, f) != w->size || fflush(f) != 0)
@@ -232,12 +258,13 @@ static int over(const struct writer *a)
 	return poll(&p, 1, 0) > 0;
 }
 
-static int run_inside(int use_stdio, struct writer *a, struct writer *b)
+static int run_inside(enum how how, struct writer *a, struct writer *b)
 {
 	pthread_t t;
 	uint64_t v;
 
-	a->use_stdio = b->use_stdio = use_stdio;
+	a->how = how == BY_FWRITE ? BY_FWRITE : BY_WRITE;
+	b->how = how;
 	a->block = make_block('A', a->size);
 	b->block = make_block('B', b->size);
 	if ((a->started = eventfd(0, EFD_CLOEXEC)) < 0 ||
@@ -332,7 +359,8 @@ int main(int argc, char **argv)
 		struct writer a = { .fd = atoi(argv[3]), .size = strtoul(argv[4], NULL, 0) };
 		struct writer b = { .fd = atoi(argv[5]), .size = strtoul(argv[6], NULL, 0) };
 
-		return run_inside(strcmp(argv[2], "fwrite") == 0, &a, &b);
+		return run_inside(strcmp(argv[2], "fwrite") == 0 ? BY_FWRITE :
+				  strcmp(argv[2], "sendfile") == 0 ? BY_SENDFILE : BY_WRITE, &a, &b);
 	}
 	if (argc >= 3 && strcmp(argv[1], "check") == 0) {
 		size = strtoul(argv[2], NULL, 0);
