@@ -2,15 +2,24 @@
  * libdtee.so internals, shared by the files of preload/ and nothing else.
  *
  * Layers (one name per layer, so a reader knows where a line lives):
- *   write()        exported, only forwards           (io.c, stdio.c)
- *   dtee_write()   the logic                          (io.c, split.c, stdio.c)
+ *   write()        exported, only forwards           (io.c, stdio.c, ...)
+ *   dtee_write()   the logic                          (io.c, split.c, stdio.c, ...)
  *   real_write()   the next definition in the chain  (real.c)
+ *
+ * Files: real.c (the real functions, the constructor), outputs.c (which
+ * fds are ours), fdcache.c (the per-fd cache and the hooks that keep it
+ * true), stream.c (fds 1 and 2 shown as streams), io.c (write, writev,
+ * send, sendmsg, pwritev2, ...), transfer.c (sendfile, splice), split.c
+ * (splitting and the split lock), sigpipe.c (once dtee has gone), stdio.c
+ * (fwrite, fputs, puts, fflush, setvbuf, line buffering), printf.c
+ * and printf-bound.c (the printf family).  docs/libdtee.md tells the whole.
  *
  * Linux and glibc only: datagram sockets, futexes, tgkill, glibc's FILE.
  */
 #ifndef DTEE_PRELOAD_H
 #define DTEE_PRELOAD_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -46,6 +55,14 @@
 	X(ssize_t, send, (int fd, const void *buf, size_t n, int fl), (fd, buf, n, fl)) \
 	X(ssize_t, sendto, (int fd, const void *buf, size_t n, int fl,           \
 			    const struct sockaddr *a, socklen_t al), (fd, buf, n, fl, a, al)) \
+	X(ssize_t, sendmsg, (int fd, const struct msghdr *m, int fl), (fd, m, fl)) \
+	X(int, sendmmsg, (int fd, struct mmsghdr *v, unsigned n, int fl), (fd, v, n, fl)) \
+	X(ssize_t, pwritev2, (int fd, const struct iovec *iov, int cnt, off_t off, int fl), \
+	  (fd, iov, cnt, off, fl))                                               \
+	X(ssize_t, pwritev64v2, (int fd, const struct iovec *iov, int cnt, off64_t off, int fl), \
+	  (fd, iov, cnt, off, fl))                                               \
+	X(ssize_t, splice, (int i, loff_t *oi, int o, loff_t *oo, size_t n, unsigned fl), \
+	  (i, oi, o, oo, n, fl))                                                 \
 	X(ssize_t, sendfile, (int o, int i, off_t *off, size_t n), (o, i, off, n)) \
 	X(ssize_t, sendfile64, (int o, int i, off64_t *off, size_t n), (o, i, off, n)) \
 	X(int, getsockopt, (int fd, int lv, int nm, void *v, socklen_t *l), (fd, lv, nm, v, l)) \
@@ -64,6 +81,9 @@
 	X(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))   \
 	X(int, __vdprintf_chk, (int fd, int fl, const char *fmt, va_list ap), (fd, fl, fmt, ap)) \
 	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
+	X(int, fflush, (FILE *f), (f))                                           \
+	X(int, fflush_unlocked, (FILE *f), (f))                                  \
+	X(int, __overflow, (FILE *f, int c), (f, c))                             \
 	X(int, fclose, (FILE *f), (f))                                           \
 	X(FILE *, freopen, (const char *p, const char *m, FILE *f), (p, m, f))   \
 	X(FILE *, freopen64, (const char *p, const char *m, FILE *f), (p, m, f)) \
@@ -72,64 +92,144 @@
 	X(int, register_printf_specifier, (int c, void *f, void *a), (c, f, a))  \
 	X(int, register_printf_function, (int c, void *f, void *a), (c, f, a))
 
-/* real_NAME(): inline, so the fast path is one load, one test and an
- * indirect call; dtee_resolve_NAME() runs only while the slot is empty. */
+/* real_NAME(): inline, so the fast path is one load and an indirect call.
+ * The slot starts out holding first_NAME (real.c), which resolves the
+ * slot and makes the call: no test for an empty slot on the fast path, and
+ * no arguments to keep across a resolution. */
 #define DTEE_DECLARE_REAL(ret, name, params, args)                              \
 	extern __attribute__((visibility("hidden"))) void *_Atomic dtee_slot_##name; \
-	void *dtee_resolve_##name(void) __attribute__((noinline, cold));     \
 	static inline ret real_##name params                                 \
 	{                                                                    \
-		void *fn_ = atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed); \
-		if (dtee_unlikely(fn_ == NULL))                              \
-			fn_ = dtee_resolve_##name();                         \
-		return ((ret (*) params)fn_) args;                           \
+		return ((ret (*) params)atomic_load_explicit(&dtee_slot_##name, \
+							   memory_order_relaxed)) args; \
 	}
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
 
-/* fdtype.c: which descriptors are ours (the AF_UNIX datagram sockets the
- * process got as fds 1 and 2; see there).  errno kept by all. */
-int dtee_is_unix_dgram(int fd);          /* asks the kernel */
+/* outputs.c: which descriptors are ours (the AF_UNIX datagram sockets the
+ * process got as fds 1 and 2; see there).  All ask the kernel; errno kept
+ * by all. */
+int dtee_is_unix_dgram(int fd);
 void dtee_fd_record_outputs(void);       /* constructor: note fds 1 and 2 */
-int dtee_fd_ours(int fd);                /* asks the kernel */
+int dtee_fd_ours(int fd);
+int dtee_fd_is_stdout_socket(void);      /* fd 1: a connected one */
 size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) */
+
+/* fdcache.c: the same answers, cached per fd below its CACHE_FDS. */
 /* Largest write stdio may be given at once on fd: min(DTEE_STDIO_PIECE,
- * the first chunk), or 0 when fd is not ours.  Cached per fd. */
+ * the first chunk), or 0 when fd is not ours. */
 size_t dtee_fd_piece(int fd);
 size_t dtee_file_piece(FILE *fp);        /* dtee_fd_piece(fileno) */
+int dtee_fd_is_output(int fd);           /* ours (cached where it can be) */
 void dtee_fd_forget(int fd);             /* the fd now names something else */
 void dtee_fd_forget_range(unsigned lo, unsigned hi);
 void dtee_fd_forget_all(void);
-/* Output sockets reported to the program as SOCK_STREAM (getsockopt): on
- * those, EAGAIN is waited out for write/writev (what libuv uses), so the
- * program sees a blocking stream. */
-void dtee_fd_adopt(int fd);
-int dtee_fd_adopted(int fd);
-extern _Atomic unsigned dtee_adopted;	/* which of fds 1 and 2 (bits) */
+
+/* stream.c: fds 1 and 2 shown to the program as SOCK_STREAM (getsockopt):
+ * on those, EAGAIN is waited out for write/writev (what libuv uses), so
+ * the program sees a blocking stream. */
+void dtee_fd_mark_stream(int fd);
+int dtee_fd_shown_as_stream(int fd);
+
+/*
+ * Reasons a small write cannot go straight to the real call: 0 almost
+ * always, so the fast path costs one load and one comparison.
+ *   DETOUR_SPLIT       a split write (or a large stdio write fed in pieces)
+ *                      is being sent: writes to our sockets wait their turn
+ *                      (split.c), so that it stays contiguous;
+ *   DETOUR_STREAM(fd)  fd 1 or 2 was reported as a stream: its EAGAIN is
+ *                      waited out, which needs the careful path.
+ */
+extern __attribute__((visibility("hidden"))) _Atomic unsigned dtee_detour;
+#define DETOUR_SPLIT 1u
+#define DETOUR_STREAM(fd) (1u << (fd))
 
 /*
  * A write this small is never refused as too big: the kernel keeps a
  * socket's send buffer at SOCK_MIN_SNDBUF (over 4 KiB) at least, so every
- * datagram socket takes 2 KiB in one datagram.  Unless an fd has been
- * adopted (EAGAIN waited out), such writes go straight to the real call as
- * a tail call: no errno save, no frame (about 8% of a 16-byte write() to
- * /dev/null otherwise).
+ * datagram socket takes 2 KiB in one datagram.  Unless there is a detour,
+ * such writes go straight to the real call: no errno save, no lookup.
  */
 #define DTEE_ALWAYS_FITS 2048u
 static inline int dtee_quick(size_t n)
 {
 	return n <= DTEE_ALWAYS_FITS &&
-	       atomic_load_explicit(&dtee_adopted, memory_order_relaxed) == 0;
+	       atomic_load_explicit(&dtee_detour, memory_order_relaxed) == 0;
+}
+
+/* A split write is being sent by some thread (maybe this one). */
+static inline int dtee_splitting(void)
+{
+	return atomic_load_explicit(&dtee_detour, memory_order_relaxed) & DETOUR_SPLIT;
+}
+
+/* The errors of a datagram too big for the socket. */
+static inline int dtee_too_big(int err)
+{
+	return err == EMSGSIZE || err == ENOBUFS;
 }
 
 /* split.c: send iov as consecutive datagrams that fit.  how selects the
- * real call used per datagram: write/writev, or send with flags. */
-enum dtee_how { DTEE_BY_WRITE, DTEE_BY_SEND };
+ * real call used per datagram; flags are its flags (send, sendmsg,
+ * pwritev2). */
+enum dtee_how { DTEE_BY_WRITE, DTEE_BY_SEND, DTEE_BY_SENDMSG, DTEE_BY_PWRITEV2 };
+/* After the real call failed as too big (or with EAGAIN on a stream fd). */
 ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,
-			enum dtee_how how, int flags, int first_errno);
+			enum dtee_how how, int flags, int saved_errno);
+/* While a split is being sent: wait for it, then the real call, split if
+ * too big, all under the split lock. */
+ssize_t dtee_send_in_turn(int fd, const struct iovec *iov, int cnt,
+			  enum dtee_how how, int flags, int saved_errno);
+/* op(arg) under the split lock (released if the thread is cancelled in
+ * op); errno as op left it. */
+long dtee_call_in_turn(int fd, long (*op)(void *), void *arg);
+/* The split lock itself, for stdio's large writes fed in pieces (taken
+ * with the FILE locked: always FILE lock first, then the split lock). */
+struct dtee_hold {
+	int tid;
+	int taken;
+};
+void dtee_split_lock(struct dtee_hold *h, int fd);
+void dtee_split_unlock(void *hold);
 void dtee_split_after_fork(void);
+
+/* sigpipe.c: after a call on fd (or fp) failed, with errno set: if fd is
+ * ours and its reader has gone, SIGPIPE (unless MSG_NOSIGNAL is in flags)
+ * and errno EPIPE, as on a pipe; errno untouched otherwise. */
+void dtee_reader_gone(int fd, int flags) DTEE_COLD;
+void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
+/* fp's error flag is set: if an earlier failure was its reader going,
+ * SIGPIPE and errno EPIPE, and 1. */
+int dtee_file_failed_before(FILE *fp) DTEE_COLD;
+
+/* r, the result of a call on fd, with the check above when it failed. */
+static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)
+{
+	if (dtee_unlikely(r < 0))
+		dtee_reader_gone(fd, flags);
+	return r;
+}
+
+/* stdio.c: feeding stdio, and taking turns with split writes for the
+ * stdio calls (printf.c too).  Which real function a call maps to: the
+ * locking one (fwrite) or the _unlocked one. */
+enum dtee_stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
+size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l);
+/* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
+long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
+/* Must a call on fp wait for a split being sent? */
+int dtee_file_waits_turn(FILE *fp);
+/* len bytes fed to stdio a piece at a time, in turn; the bytes accepted. */
+size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
+void dtee_stdio_start(void);             /* constructor: line buffering */
 
 /* io.c */
 ssize_t dtee_write(int fd, const void *buf, size_t n);
+/* Another thread's split write is being sent to our sockets: a write to
+ * fd, however small, waits until it is whole. */
+static inline int dtee_wait_turn(int fd)
+{
+	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
+}
 
 #endif

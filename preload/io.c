@@ -1,25 +1,27 @@
 /*
- * The descriptor-level entry points: write, writev, send, sendto,
- * sendfile(64), and the calls that change what an fd names.
+ * The calls that write a buffer to an fd: write, writev, send, sendto,
+ * sendmsg, sendmmsg, pwritev2 and pwritev64v2 (offset -1).  sendfile and
+ * splice are in transfer.c.
  *
  * Each calls the real function first and returns its result untouched
- * unless it failed with EMSGSIZE or ENOBUFS on one of our sockets (the
- * process's stdout/stderr datagram sockets, fdtype.c; checked only then),
- * when the data goes out split into datagrams that fit (split.c).  Writes
- * of at most DTEE_ALWAYS_FITS bytes cost a comparison and a tail call.
+ * unless it failed: with EMSGSIZE or ENOBUFS on one of our sockets (the
+ * process's stdout/stderr datagram sockets, outputs.c; checked only then)
+ * the data goes out split into datagrams that fit (split.c); with
+ * ECONNREFUSED or ENOTCONN (dtee has gone) the program gets what a pipe
+ * gives (sigpipe.c).  While another thread's split is being sent, a write
+ * to our sockets waits its turn.  A write of at most DTEE_ALWAYS_FITS
+ * bytes costs a comparison, a load and a test of the result.
+ *
+ * Not covered, because on a socket they never write: pwrite and pwritev
+ * (ESPIPE or EINVAL whatever the offset), pwritev2 with an offset other
+ * than -1 (ESPIPE).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "dtee-preload.h"
-
-static int too_big(int err)
-{
-	return err == EMSGSIZE || err == ENOBUFS;
-}
 
 /* After the real call failed with errno err: is this ours to fix?  EAGAIN
  * only for write/writev on an fd we reported as a stream (what libuv uses);
@@ -27,9 +29,9 @@ static int too_big(int err)
  * sockets) ask for EAGAIN. */
 static int ours_to_fix(int fd, int err, enum dtee_how how)
 {
-	if (too_big(err))
+	if (dtee_too_big(err))
 		return dtee_fd_ours(fd);
-	return err == EAGAIN && how == DTEE_BY_WRITE && dtee_fd_adopted(fd);
+	return err == EAGAIN && how == DTEE_BY_WRITE && dtee_fd_shown_as_stream(fd);
 }
 
 DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
@@ -45,93 +47,219 @@ DTEE_COLD static ssize_t write_failed(int fd, const struct iovec *iov, int cnt,
 	return dtee_send_split(fd, iov, cnt, how, flags, saved);
 }
 
-DTEE_COLD static ssize_t dtee_write_large(int fd, const void *buf, size_t n)
+/* The careful path: the real call, then a split if it was too big. */
+static ssize_t send_careful(int fd, const struct iovec *iov, int cnt,
+			    enum dtee_how how, int flags)
 {
 	int saved = errno;
-	ssize_t r = real_write(fd, buf, n);
-	struct iovec v;
+	ssize_t r;
 
+	if (dtee_wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, how, flags, saved);
+	switch (how) {
+	case DTEE_BY_SEND:
+		r = real_send(fd, iov[0].iov_base, iov[0].iov_len, flags);
+		break;
+	default:
+		r = cnt == 1 ? real_write(fd, iov[0].iov_base, iov[0].iov_len)
+			     : real_writev(fd, iov, cnt);
+		break;
+	}
 	if (!dtee_unlikely(r < 0))
 		return r;
-	v.iov_base = (void *)buf;
-	v.iov_len = n;
-	return write_failed(fd, &v, 1, DTEE_BY_WRITE, 0, saved);
+	return write_failed(fd, iov, cnt, how, flags, saved);
+}
+
+DTEE_COLD static ssize_t dtee_write_careful(int fd, const void *buf, size_t n)
+{
+	struct iovec v = { (void *)buf, n };
+
+	return dtee_checked(send_careful(fd, &v, 1, DTEE_BY_WRITE, 0), fd, 0);
+}
+
+DTEE_COLD static ssize_t write_refused(int fd)
+{
+	dtee_reader_gone(fd, 0);
+	return -1;
+}
+
+/* The fast path: a comparison, the real call, a test of its result.
+ * Inlined into write() itself: no jump on the way. */
+static inline __attribute__((always_inline)) ssize_t write_fast(int fd, const void *buf,
+								size_t n)
+{
+	ssize_t r;
+
+	if (!dtee_quick(n))
+		return dtee_write_careful(fd, buf, n);
+	r = real_write(fd, buf, n);
+	if (dtee_unlikely(r < 0))
+		return write_refused(fd);
+	return r;
 }
 
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
-	if (dtee_quick(n))
-		return real_write(fd, buf, n);
-	return dtee_write_large(fd, buf, n);
+	return write_fast(fd, buf, n);
 }
 
-static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
+static ssize_t writev_now(int fd, const struct iovec *iov, int cnt)
 {
 	int saved = errno;
-	ssize_t r = real_writev(fd, iov, cnt);
+	ssize_t r;
 
+	if (dtee_wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
+	r = real_writev(fd, iov, cnt);
 	if (!dtee_unlikely(r < 0))
 		return r;
 	return write_failed(fd, iov, cnt, DTEE_BY_WRITE, 0, saved);
 }
 
+static ssize_t dtee_writev(int fd, const struct iovec *iov, int cnt)
+{
+	return dtee_checked(writev_now(fd, iov, cnt), fd, 0);
+}
+
 /* send/sendto are split only when used like write(): connected (no
  * address), and no flags but MSG_DONTWAIT/MSG_NOSIGNAL.  A program that
  * speaks a datagram protocol with other flags or addresses keeps EMSGSIZE. */
+#define SPLITTABLE_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+
+DTEE_COLD static ssize_t dtee_send_careful(int fd, const void *buf, size_t n, int flags)
+{
+	struct iovec v = { (void *)buf, n };
+
+	if (flags & ~SPLITTABLE_SEND_FLAGS)
+		return dtee_checked(real_send(fd, buf, n, flags), fd, flags);
+	return dtee_checked(send_careful(fd, &v, 1, DTEE_BY_SEND, flags), fd, flags);
+}
+
 static ssize_t dtee_send(int fd, const void *buf, size_t n, int flags)
 {
-	if (n <= DTEE_ALWAYS_FITS)	/* send's EAGAIN is never waited out */
-		return real_send(fd, buf, n, flags);
+	if (dtee_quick(n))
+		return dtee_checked(real_send(fd, buf, n, flags), fd, flags);
+	return dtee_send_careful(fd, buf, n, flags);
+}
+
+/* With an address, sendto speaks a datagram protocol: untouched. */
+static ssize_t dtee_sendto(int fd, const void *buf, size_t n, int flags,
+			   const struct sockaddr *addr, socklen_t addrlen)
+{
+	if (addr != NULL)
+		return real_sendto(fd, buf, n, flags, addr, addrlen);
+	return dtee_send(fd, buf, n, flags);
+}
+
+/* sendmsg is split only when used like write(): no address, no control
+ * data (file descriptors or credentials belong to one message), flags as
+ * for send. */
+static int sendmsg_like_write(const struct msghdr *m, int flags)
+{
+	return m->msg_name == NULL && m->msg_controllen == 0 &&
+	       (flags & ~SPLITTABLE_SEND_FLAGS) == 0 && m->msg_iovlen <= INT_MAX;
+}
+
+static ssize_t sendmsg_now(int fd, const struct msghdr *m, int flags)
+{
 	int saved = errno;
-	ssize_t r = real_send(fd, buf, n, flags);
-	struct iovec v;
+	ssize_t r;
+
+	/* m is read only where a split may follow; the real call checks it. */
+	if (dtee_wait_turn(fd) && m != NULL && sendmsg_like_write(m, flags))
+		return dtee_send_in_turn(fd, m->msg_iov, (int)m->msg_iovlen,
+					 DTEE_BY_SENDMSG, flags, saved);
+	r = real_sendmsg(fd, m, flags);
+	if (!dtee_unlikely(r < 0))
+		return r;
+	if (!sendmsg_like_write(m, flags))
+		return r;
+	return write_failed(fd, m->msg_iov, (int)m->msg_iovlen, DTEE_BY_SENDMSG, flags, saved);
+}
+
+static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	return dtee_checked(sendmsg_now(fd, m, flags), fd, flags);
+}
+
+/* sendmmsg: each message is one datagram.  When the first is too big for
+ * our socket, it is sent split as sendmsg would, and the count says one
+ * message went: a short count, which callers of sendmmsg handle (the rest
+ * is theirs to send again), as after any message the kernel refuses. */
+static int sendmmsg_now(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	int saved = errno, r = real_sendmmsg(fd, v, n, flags), err;
+	ssize_t sent;
 
 	if (!dtee_unlikely(r < 0))
 		return r;
-	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-		return r;
-	v.iov_base = (void *)buf;
-	v.iov_len = n;
-	return write_failed(fd, &v, 1, DTEE_BY_SEND, flags, saved);
-}
-
-/* sendfile into one of our sockets: PIPE_BUF bytes at a time, each through
- * the real call, which moves *off or the file position exactly as one big
- * call would have.  Not under the split lock (README, "Threads and
- * contiguity"): another thread's large write may land between two of these
- * chunks, as between the pieces of a large sendfile to a pipe. */
-DTEE_COLD static ssize_t sendfile_failed(int out, int in, void *off, int is64,
-					 size_t count, int saved)
-{
-	int err = errno;
-	size_t sent = 0;
-
-	if (!too_big(err) || !dtee_fd_ours(out)) {
+	err = errno;
+	if (!dtee_too_big(err) || n == 0 || !sendmsg_like_write(&v[0].msg_hdr, flags) ||
+	    !dtee_fd_ours(fd)) {
 		errno = err;
 		return -1;
 	}
-	while (sent < count) {
-		size_t n = count - sent < PIPE_BUF ? count - sent : PIPE_BUF;
-		ssize_t r = is64 ? real_sendfile64(out, in, off, n)
-				 : real_sendfile(out, in, off, n);
-
-		if (r <= 0) {
-			err = r < 0 ? errno : 0;	/* 0: end of input */
-			break;
-		}
-		sent += (size_t)r;
-	}
-	if (sent > 0) {
-		errno = saved;
-		return (ssize_t)sent;
-	}
-	errno = err == 0 ? saved : err;
-	return err == 0 ? 0 : -1;
+	sent = dtee_send_split(fd, v[0].msg_hdr.msg_iov, (int)v[0].msg_hdr.msg_iovlen,
+			       DTEE_BY_SENDMSG, flags, saved);
+	if (sent < 0)
+		return -1;
+	v[0].msg_len = sent > UINT_MAX ? UINT_MAX : (unsigned)sent;
+	return 1;
 }
+
+struct sendmmsg_args {
+	int fd;
+	struct mmsghdr *v;
+	unsigned n;
+	int flags;
+};
+
+static long sendmmsg_op(void *arg)
+{
+	struct sendmmsg_args *a = arg;
+
+	return sendmmsg_now(a->fd, a->v, a->n, a->flags);
+}
+
+static int dtee_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+{
+	struct sendmmsg_args a = { fd, v, n, flags };
+
+	if (dtee_wait_turn(fd))
+		return (int)dtee_checked(dtee_call_in_turn(fd, sendmmsg_op, &a), fd, flags);
+	return (int)dtee_checked(sendmmsg_now(fd, v, n, flags), fd, flags);
+}
+
+/* pwritev2 with offset -1 is writev at the current position, and on a
+ * socket the only form that writes (any other offset: ESPIPE).  Its chunks
+ * go through pwritev2 with the same flags. */
+static ssize_t pwritev2_now(int fd, const struct iovec *iov, int cnt, int flags,
+			    ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
+{
+	int saved = errno;
+	ssize_t r;
+
+	if (dtee_wait_turn(fd))
+		return dtee_send_in_turn(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
+	r = real(fd, iov, cnt, -1, flags);
+	if (!dtee_unlikely(r < 0))
+		return r;
+	return write_failed(fd, iov, cnt, DTEE_BY_PWRITEV2, flags, saved);
+}
+
+static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t off, int flags,
+			     ssize_t (*real)(int, const struct iovec *, int, off64_t, int))
+{
+	if (off != -1)
+		return real(fd, iov, cnt, off, flags);
+	return dtee_checked(pwritev2_now(fd, iov, cnt, flags, real), fd, 0);
+}
+
+/* Exported: forwarders only (write's fast path is inlined into it) -------- */
 
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
-	return dtee_write(fd, buf, n);
+	return write_fast(fd, buf, n);
 }
 
 DTEE_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -147,106 +275,26 @@ DTEE_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 DTEE_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			   const struct sockaddr *addr, socklen_t addrlen)
 {
-	if (addr != NULL)
-		return real_sendto(fd, buf, n, flags, addr, addrlen);
-	return dtee_send(fd, buf, n, flags);
+	return dtee_sendto(fd, buf, n, flags, addr, addrlen);
 }
 
-DTEE_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
+DTEE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
-	int saved = errno;
-	ssize_t r = real_sendfile(out, in, off, count);
-
-	if (!dtee_unlikely(r < 0))
-		return r;
-	return sendfile_failed(out, in, off, 0, count, saved);
+	return dtee_sendmsg(fd, m, flags);
 }
 
-DTEE_EXPORT ssize_t sendfile64(int out, int in, off64_t *off, size_t count)
+DTEE_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
 {
-	int saved = errno;
-	ssize_t r = real_sendfile64(out, in, off, count);
-
-	if (!dtee_unlikely(r < 0))
-		return r;
-	return sendfile_failed(out, in, off, 1, count, saved);
+	return dtee_sendmmsg(fd, v, n, flags);
 }
 
-/*
- * libuv (Node.js) asks getsockopt(SO_TYPE) what fds 1 and 2 are, and
- * silently discards everything written to a datagram socket.  For those two
- * fds only, and only when they are connected AF_UNIX datagram sockets (an
- * output socket of dtee or a similar launcher), say SOCK_STREAM: libuv then
- * treats them as a pipe.  It also makes them non-blocking, so on such an
- * adopted fd EAGAIN from write/writev is waited out (split.c): node's
- * writes stay in order across stdout and stderr, as they would if the fds
- * were blocking.  send/sendto (MSG_DONTWAIT, Python's socket objects) keep
- * their EAGAIN.
- */
-DTEE_COLD static void disguise_as_stream(int fd, int *type)
+DTEE_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
-	int saved = errno;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (dtee_is_unix_dgram(fd) &&
-	    getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
-		*type = SOCK_STREAM;
-		dtee_fd_adopt(fd);
-	}
-	errno = saved;
+	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev2);
 }
 
-DTEE_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+DTEE_EXPORT ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_t off,
+				int flags)
 {
-	int r = real_getsockopt(fd, level, name, val, len);
-
-	if (r == 0 && level == SOL_SOCKET && name == SO_TYPE &&
-	    (fd == 1 || fd == 2) && val != NULL && len != NULL &&
-	    *len >= sizeof(int) && *(int *)val == SOCK_DGRAM)
-		disguise_as_stream(fd, val);
-	return r;
-}
-
-/* The fd cache (fdtype.c) must forget an fd whose meaning changes. */
-DTEE_EXPORT int close(int fd)
-{
-	int r;
-
-	dtee_fd_forget(fd);
-	r = real_close(fd);
-	dtee_fd_forget(fd);
-	return r;
-}
-
-DTEE_EXPORT int dup2(int oldfd, int newfd)
-{
-	int r = real_dup2(oldfd, newfd);
-
-	dtee_fd_forget(newfd);
-	return r;
-}
-
-DTEE_EXPORT int dup3(int oldfd, int newfd, int flags)
-{
-	int r = real_dup3(oldfd, newfd, flags);
-
-	dtee_fd_forget(newfd);
-	return r;
-}
-
-DTEE_EXPORT int close_range(unsigned lo, unsigned hi, int flags)
-{
-	int r = real_close_range(lo, hi, flags);
-
-	dtee_fd_forget_range(lo, hi);
-	return r;
-}
-
-/* glibc's closefrom calls its internal __close_range, not the hook above. */
-DTEE_EXPORT void closefrom(int lo)
-{
-	real_closefrom(lo);
-	if (lo >= 0)
-		dtee_fd_forget_range((unsigned)lo, ~0u);
+	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev64v2);
 }

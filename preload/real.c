@@ -2,8 +2,9 @@
  * Finding the real functions.
  *
  * Every slot is resolved with dlsym(RTLD_NEXT) by the constructor, and
- * lazily by the first call that finds it empty (another library's
- * constructor may write before ours runs).  No lock: two threads racing to
+ * lazily by the first call made before it (another library's constructor
+ * may write before ours runs): a slot starts out holding first_NAME, which
+ * resolves it and makes the call.  No lock: two threads racing to
  * fill a slot store the same pointer.  dlsym can allocate (and a malloc can
  * write); a per-thread guard sends any call made during our own dlsym to
  * the fallback, which is the raw system call.  The stdio fallbacks exist
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,6 +50,18 @@ static ssize_t fallback_send(int fd, const void *buf, size_t n, int fl)
 static ssize_t fallback_sendto(int fd, const void *buf, size_t n, int fl,
 			       const struct sockaddr *a, socklen_t al)
 { return syscall(SYS_sendto, fd, buf, n, fl, a, al); }
+static ssize_t fallback_sendmsg(int fd, const struct msghdr *m, int fl)
+{ return syscall(SYS_sendmsg, fd, m, fl); }
+static int fallback_sendmmsg(int fd, struct mmsghdr *v, unsigned n, int fl)
+{ return (int)syscall(SYS_sendmmsg, fd, v, n, fl); }
+/* The kernel takes the offset as two longs, low and high (64-bit: the
+ * high one is ignored). */
+static ssize_t fallback_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int fl)
+{ return syscall(SYS_pwritev2, fd, iov, cnt, (long)off, (long)((uint64_t)off >> 32), fl); }
+static ssize_t fallback_pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_t off, int fl)
+{ return syscall(SYS_pwritev2, fd, iov, cnt, (long)off, (long)((uint64_t)off >> 32), fl); }
+static ssize_t fallback_splice(int i, loff_t *oi, int o, loff_t *oo, size_t n, unsigned fl)
+{ return syscall(SYS_splice, i, oi, o, oo, n, fl); }
 static ssize_t fallback_sendfile(int o, int i, off_t *off, size_t n)
 { return syscall(SYS_sendfile, o, i, off, n); }
 /* SYS_sendfile takes a 64-bit offset on 64-bit targets (the only ones
@@ -92,6 +106,12 @@ static int fallback___vdprintf_chk(int fd, int fl, const char *fmt, va_list ap)
 { (void)fd; (void)fl; (void)fmt; (void)ap; NOSYS(-1) }
 static int fallback_setvbuf(FILE *f, char *b, int m, size_t n)
 { (void)f; (void)b; (void)m; (void)n; NOSYS(EOF) }
+static int fallback_fflush(FILE *f)
+{ (void)f; NOSYS(EOF) }
+static int fallback_fflush_unlocked(FILE *f)
+{ (void)f; NOSYS(EOF) }
+static int fallback___overflow(FILE *f, int c)
+{ (void)f; (void)c; NOSYS(EOF) }
 static int fallback_fclose(FILE *f)
 { (void)f; NOSYS(EOF) }
 static FILE *fallback_freopen(const char *p, const char *m, FILE *f)
@@ -108,10 +128,15 @@ static int fallback_register_printf_function(int c, void *f, void *a)
 { (void)c; (void)f; (void)a; NOSYS(-1) }
 
 #define DTEE_DEFINE_REAL(ret, name, params, args)                             \
-	void *_Atomic dtee_slot_##name;                                       \
-	void *dtee_resolve_##name(void)                                       \
+	static ret first_##name params;                                       \
+	void *_Atomic dtee_slot_##name = (void *)first_##name;                \
+	static void *resolve_##name(void)                                     \
 	{                                                                     \
 		return resolve(&dtee_slot_##name, #name, (void *)fallback_##name); \
+	}                                                                     \
+	__attribute__((noinline, cold)) static ret first_##name params        \
+	{                                                                     \
+		return ((ret (*) params)resolve_##name()) args;               \
 	}
 DTEE_REAL_FUNCS(DTEE_DEFINE_REAL)
 
@@ -125,11 +150,13 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	int saved = errno;
 
 #define DTEE_RESOLVE(ret, name, params, args)                                 \
-	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) == NULL) \
-		dtee_resolve_##name();
+	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) ==      \
+	    (void *)first_##name)                                             \
+		resolve_##name();
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
 	dtee_fd_record_outputs();
+	dtee_stdio_start();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */
 	pthread_atfork(NULL, NULL, after_fork_in_child);

@@ -1,7 +1,8 @@
 /*
- * The stdio entry points.  glibc's stdio writes through its hidden internal
- * __write, which the write() hook never sees: a 1 MB fwrite() on a datagram
- * socket would fail inside stdio, return 0 and drop the data.
+ * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf.
+ * glibc's stdio writes through its hidden internal __write, which the
+ * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
+ * inside stdio, return 0 and drop the data.
  *
  * How glibc writes a FILE (libio, _IO_new_file_xsputn): data that fits goes
  * into the buffer; otherwise the buffer is flushed (one write of at most
@@ -11,37 +12,35 @@
  * st_blksize (4 KiB on a socket) unless setvbuf() gave another, and
  * setvbuf() below keeps it at most a piece on our sockets.
  *
- * fwrite/fputs/puts of more than a piece (fdtype.c: min(64 KiB, the fd's
+ * fwrite/fputs/puts of more than a piece (fdcache.c: min(64 KiB, the fd's
  * first chunk)) on a FILE whose fd is one of our sockets: the real unlocked
- * function is given the data a piece at a time, under the FILE's lock, so
+ * function is given the data a piece at a time, with the FILE locked, so
  * glibc itself keeps the buffer, error flag and orientation exactly as
  * usual, while no single write it makes is larger than a piece.  Everything
- * else: the real call.
+ * else: the real call.  The printf family is in printf.c.
  *
- * The printf family cannot know its size in advance.  On one of our FILEs
- * (cached per fd: no system call per printf) it first reads the format and
- * the arguments for an upper bound of the output (output_bound); when that
- * is at most a piece, the real vfprintf is all it takes.  Otherwise it
- * formats with vsnprintf (the __*_chk variants with __vsnprintf_chk and the
- * same flag, so %n and FORTIFY checks are unchanged) into a stack buffer,
- * and writes that with the fwrite above; a result larger than the stack
- * buffer but at most a piece is left to the real vfprintf (formatted a
- * second time), and only a larger one is formatted into an mmap()ed buffer
- * (never malloc) and written in pieces.
+ * Taking turns with split writes (split.c): while a split is being sent,
+ * a stdio call on one of our FILEs holds the FILE lock and then the split
+ * lock around the real call (always in that order; a holder of the split
+ * lock takes no FILE lock), both released if the thread is cancelled in
+ * it.  Large writes fed in pieces always do, so they stay contiguous.
+ *
+ * A call that failed because dtee has gone gets what a pipe gives
+ * (sigpipe.c).  fflush and __overflow are hooked for that alone: a shell's
+ * echo learns of the error in fflush (its putchar failed, the FILE's error
+ * flag is set), a loop of inline putc_unlocked in __overflow.
+ *
+ * Line buffering: when the launcher asks for it (_DTEE_STDOUT=L in the
+ * environment) and fd 1 is our stdout socket, stdout is made line-buffered
+ * at start, as on a terminal, so that what a program prints on stdout and
+ * stderr arrives in the order it printed it.  A program that calls setvbuf
+ * itself later keeps its own choice.
  */
-/* Under optimisation glibc's <stdio.h> defines vprintf as an extern inline;
- * this file defines the real one. */
-#include <features.h>
-#undef __USE_EXTERN_INLINES
-
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <wchar.h>
 
 #include "dtee-preload.h"
 
@@ -49,39 +48,103 @@
 #undef fwrite_unlocked
 #undef fputs_unlocked
 
-#define FORMAT_STACK 1024
-#define NOT_CHK (-1)
-#define UNKNOWN_SIZE SIZE_MAX
+int __overflow(FILE *fp, int c);
 
-int __printf_chk(int flag, const char *fmt, ...);
-int __vprintf_chk(int flag, const char *fmt, va_list ap);
-int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...);
-int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap);
-int __dprintf_chk(int fd, int flag, const char *fmt, ...);
-int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap);
-int __vsnprintf_chk(char *s, size_t max, int flag, size_t slen, const char *fmt, va_list ap);
-int register_printf_specifier(int spec, void *render, void *arginfo);
-int register_printf_function(int spec, void *render, void *arginfo);
+static inline size_t real_fwrite_as(enum dtee_stdio_locking l, const void *p, size_t size,
+			     size_t n, FILE *fp)
+{
+	if (l == STDIO_LOCKED)
+		return real_fwrite(p, size, n, fp);
+	return real_fwrite_unlocked(p, size, n, fp);
+}
 
-/* Set once the program registers its own conversions, which may redefine
- * any letter: output_bound() then cannot tell. */
-static _Atomic int custom_conversions;
+static int real_fputs_as(enum dtee_stdio_locking l, const char *s, FILE *fp)
+{
+	if (l == STDIO_LOCKED)
+		return real_fputs(s, fp);
+	return real_fputs_unlocked(s, fp);
+}
 
-/* Feed len bytes to the real fwrite_unlocked a piece at a time; the caller
- * holds the FILE lock.  Returns the bytes stdio accepted. */
-static size_t write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
+/* Turns ------------------------------------------------------------------- */
+
+struct turn {
+	FILE *fp;
+	struct dtee_hold hold;
+};
+
+static void turn_end(void *arg)
+{
+	struct turn *t = arg;
+
+	dtee_split_unlock(&t->hold);
+	if (t->fp != NULL)
+		funlockfile(t->fp);
+}
+
+long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
+{
+	struct turn t = { fp, { 0, 0 } };
+	long r;
+
+	if (fp != NULL)
+		flockfile(fp);
+	dtee_split_lock(&t.hold, fd);
+	pthread_cleanup_push(turn_end, &t);
+	r = op(arg);
+	pthread_cleanup_pop(1);
+	return r;
+}
+
+int dtee_file_waits_turn(FILE *fp)
+{
+	return dtee_unlikely(dtee_splitting()) && dtee_file_piece(fp) != 0;
+}
+
+/* Pieces ------------------------------------------------------------------ */
+
+struct pieces {
+	const char *p;
+	size_t len, piece;
+	FILE *fp;
+};
+
+/* Feed len bytes to the real fwrite_unlocked a piece at a time.  Returns
+ * the bytes stdio accepted. */
+static size_t feed_pieces(const struct pieces *w)
 {
 	size_t done = 0;
 
-	while (done < len) {
-		size_t n = len - done < piece ? len - done : piece;
-		size_t w = real_fwrite_unlocked(p + done, 1, n, fp);
+	while (done < w->len) {
+		size_t n = w->len - done < w->piece ? w->len - done : w->piece;
+		size_t k = real_fwrite_unlocked(w->p + done, 1, n, w->fp);
 
-		done += w;
-		if (w < n)
+		done += k;
+		if (k < n)
 			break;
 	}
 	return done;
+}
+
+/* The pieces, and then what stdio kept of them in its buffer (the tail
+ * after its last whole block), so that the whole write leaves in one turn:
+ * contiguous, even if another thread writes to the other stream before
+ * this FILE is next flushed.  A failed flush sets the FILE's error flag,
+ * as it would have later. */
+static long write_pieces_op(void *arg)
+{
+	struct pieces *w = arg;
+	size_t done = feed_pieces(w);
+
+	if (done == w->len)
+		real_fflush_unlocked(w->fp);
+	return (long)done;
+}
+
+size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
+{
+	struct pieces w = { p, len, piece, fp };
+
+	return (size_t)dtee_file_in_turn(fp, fp->_fileno, write_pieces_op, &w);
 }
 
 /* The piece to feed len bytes in, or 0 when the real call will do. */
@@ -95,487 +158,206 @@ static size_t pieces_for(size_t len, FILE *fp)
 	return len > piece ? piece : 0;
 }
 
-DTEE_COLD static size_t dtee_fwrite_large(const void *p, size_t size, size_t n, FILE *fp,
-					  int lock)
+/* fwrite ------------------------------------------------------------------ */
+
+struct fwrite_args {
+	enum dtee_stdio_locking l;
+	const void *p;
+	size_t size, n;
+	FILE *fp;
+};
+
+static long fwrite_op(void *arg)
+{
+	struct fwrite_args *a = arg;
+
+	return (long)real_fwrite_as(a->l, a->p, a->size, a->n, a->fp);
+}
+
+static size_t fwrite_now(const void *p, size_t size, size_t n, FILE *fp,
+			 enum dtee_stdio_locking l)
 {
 	size_t total, done, piece;
 
-	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0)
-		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
-	if (lock)
-		flockfile(fp);
-	done = write_pieces(p, total, piece, fp);
-	if (lock)
-		funlockfile(fp);
+	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0) {
+		struct fwrite_args a = { l, p, size, n, fp };
+
+		if (dtee_file_waits_turn(fp))
+			return (size_t)dtee_file_in_turn(fp, fp->_fileno, fwrite_op, &a);
+		return real_fwrite_as(l, p, size, n, fp);
+	}
+	done = dtee_file_write_pieces(p, total, piece, fp);
 	return done == total ? n : done / size;
 }
 
-/* Up to DTEE_STDIO_SMALL bytes stdio never writes more than its buffer:
- * straight to the real call, as a tail call. */
-static inline size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, int lock)
+/* A short count from fwrite: an error, which set the FILE's error flag
+ * (not when size is 0: glibc returns 0 then, and sets nothing). */
+DTEE_COLD static size_t fwrite_short(size_t r, FILE *fp)
 {
-	size_t total;
-
-	if (!__builtin_mul_overflow(size, n, &total) && total <= DTEE_STDIO_SMALL)
-		return lock ? real_fwrite(p, size, n, fp) : real_fwrite_unlocked(p, size, n, fp);
-	return dtee_fwrite_large(p, size, n, fp, lock);
+	if (ferror_unlocked(fp))
+		dtee_file_reader_gone(fp);
+	return r;
 }
 
-static int dtee_fputs(const char *s, FILE *fp, int lock)
+DTEE_COLD static size_t fwrite_careful(const void *p, size_t size, size_t n, FILE *fp,
+				       enum dtee_stdio_locking l)
+{
+	size_t r = fwrite_now(p, size, n, fp, l);
+
+	return r < n ? fwrite_short(r, fp) : r;
+}
+
+/* Up to DTEE_STDIO_SMALL bytes stdio never writes more than its buffer:
+ * unless a split is being sent, straight to the real call.  Inlined into
+ * fwrite() and fwrite_unlocked(), each with its own real function. */
+static inline __attribute__((always_inline)) size_t
+fwrite_fast(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
+{
+	size_t total, r;
+
+	if (dtee_unlikely(__builtin_mul_overflow(size, n, &total) || total > DTEE_STDIO_SMALL ||
+			  dtee_splitting()))
+		return fwrite_careful(p, size, n, fp, l);
+	r = real_fwrite_as(l, p, size, n, fp);
+	if (dtee_unlikely(r < n))
+		return fwrite_short(r, fp);
+	return r;
+}
+
+size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
+{
+	if (l == STDIO_LOCKED)
+		return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
+	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
+}
+
+/* fputs, puts ------------------------------------------------------------- */
+
+struct fputs_args {
+	enum dtee_stdio_locking l;
+	const char *s;
+	FILE *fp;
+};
+
+static long fputs_op(void *arg)
+{
+	struct fputs_args *a = arg;
+
+	return real_fputs_as(a->l, a->s, a->fp);
+}
+
+static int fputs_now(const char *s, FILE *fp, enum dtee_stdio_locking l)
 {
 	size_t len, done, piece;
 
-	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
-		return lock ? real_fputs(s, fp) : real_fputs_unlocked(s, fp);
-	if (lock)
-		flockfile(fp);
-	done = write_pieces(s, len, piece, fp);
-	if (lock)
-		funlockfile(fp);
+	if (dtee_file_piece(fp) == 0)
+		return real_fputs_as(l, s, fp);
+	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+		struct fputs_args a = { l, s, fp };
+
+		if (dtee_file_waits_turn(fp))
+			return (int)dtee_file_in_turn(fp, fp->_fileno, fputs_op, &a);
+		return real_fputs_as(l, s, fp);
+	}
+	done = dtee_file_write_pieces(s, len, piece, fp);
 	return done == len ? 1 : EOF;	/* glibc's fputs returns 1 */
+}
+
+/* r from a call that returns EOF on failure, checked. */
+static int file_checked(int r, FILE *fp)
+{
+	if (dtee_unlikely(r == EOF))
+		dtee_file_reader_gone(fp);
+	return r;
+}
+
+static int dtee_fputs(const char *s, FILE *fp, enum dtee_stdio_locking l)
+{
+	return file_checked(fputs_now(s, fp, l), fp);
+}
+
+/* puts of more than a piece: the pieces, then the newline; returns the
+ * length, or -1 when any of it was refused. */
+static long puts_pieces_op(void *arg)
+{
+	struct pieces *w = arg;
+
+	if (feed_pieces(w) != w->len || putc_unlocked('\n', w->fp) == EOF)
+		return -1;
+	real_fflush_unlocked(w->fp);
+	return (long)w->len;
+}
+
+static long puts_op(void *arg)
+{
+	return real_puts(arg);
+}
+
+static int puts_now(const char *s, FILE *fp)
+{
+	size_t len, piece;
+	struct pieces w;
+
+	if (dtee_file_piece(fp) == 0)
+		return real_puts(s);
+	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+		if (dtee_file_waits_turn(fp))
+			return (int)dtee_file_in_turn(fp, fp->_fileno, puts_op, (void *)s);
+		return real_puts(s);
+	}
+	/* The line and its newline in one turn, as glibc's puts holds the
+	 * FILE lock for both. */
+	w = (struct pieces){ s, len, piece, fp };
+	if (dtee_file_in_turn(fp, fp->_fileno, puts_pieces_op, &w) != (long)len)
+		return EOF;
+	return len >= INT_MAX ? INT_MAX : (int)len + 1;
 }
 
 static int dtee_puts(const char *s)
 {
 	FILE *fp = stdout;
-	size_t len, piece;
-	int r = EOF;
 
-	if (dtee_file_piece(fp) == 0 || (piece = pieces_for(len = strlen(s), fp)) == 0)
-		return real_puts(s);
-	flockfile(fp);
-	if (write_pieces(s, len, piece, fp) == len && putc_unlocked('\n', fp) != EOF)
-		r = len >= INT_MAX ? INT_MAX : (int)len + 1;
-	funlockfile(fp);
+	return file_checked(puts_now(s, fp), fp);
+}
+
+/* __overflow is what glibc's inline putc_unlocked and putchar_unlocked
+ * call when the buffer is full: the real call, and the check on failure. */
+static int dtee___overflow(FILE *fp, int c)
+{
+	return file_checked(real___overflow(fp, c), fp);
+}
+
+/* fflush, also where a failure of the putc family shows: those are not
+ * hooked (a hook would cost every character about 7 instructions, a third
+ * of a putc), and a putc that flushed a line and failed leaves the FILE's
+ * error flag set and nothing to flush (a shell's echo: putchar('\n') on a
+ * line-buffered stdout, then fflush and ferror). */
+static int flush_checked(int r, FILE *fp)
+{
+	if (dtee_unlikely(r == EOF))
+		dtee_file_reader_gone(fp);
+	else if (dtee_unlikely(ferror_unlocked(fp)) && dtee_file_failed_before(fp))
+		r = EOF;
 	return r;
 }
 
-/* printf family ------------------------------------------------------------ */
-
-/* Bytes a double conversion may make besides width and precision (%f of
- * DBL_MAX has 309 digits), and an integer or pointer (%b of 2^64 - 1 has
- * 64 digits, and a sign or a prefix). */
-#define FLOAT_DIGITS 330u
-#define INT_DIGITS 70u
-
-/* A number in a format (a width or precision), saturated above limit. */
-static size_t format_number(const char **p, size_t limit)
+static int dtee_fflush_unlocked(FILE *fp)
 {
-	size_t v = 0;
-
-	while (**p >= '0' && **p <= '9') {
-		if (v <= limit)
-			v = v * 10 + (size_t)(**p - '0');
-		++*p;
-	}
-	return v;
+	return flush_checked(real_fflush_unlocked(fp), fp);
 }
 
-/*
- * An upper bound on the bytes vfprintf(fmt, ap) makes, if it is at most
- * limit and cheap to tell; otherwise more than limit.  Reads the arguments
- * (a copy of ap) as vfprintf does, to measure %s strings (at most limit + 1
- * bytes of each) and to take * widths.  Unknown: positional arguments
- * (%1$s), %m, long double, wide strings without a precision, the ' and I
- * flags (locale digits and grouping), conversions the program registered
- * (register_printf_specifier), and anything else this does not know.
- * Widths and precisions are at most limit, so the sum cannot overflow.
- */
-static size_t output_bound(const char *fmt, va_list ap, size_t limit)
+/* fflush(NULL) flushes every stream: no one FILE to check. */
+static int dtee_fflush(FILE *fp)
 {
-	size_t total = 0;
-	const char *p = fmt;
-	va_list a;
+	int r = real_fflush(fp);
 
-	if (atomic_load_explicit(&custom_conversions, memory_order_relaxed))
-		return UNKNOWN_SIZE;
-	va_copy(a, ap);
-	for (;;) {
-		size_t width = 0, prec = UNKNOWN_SIZE;
-		enum { L_INT, L_LONG, L_LLONG, L_LDOUBLE, L_MAX, L_SIZE, L_PTRDIFF } len = L_INT;
-		char c = *p++;
-
-		if (c != '%') {
-			if (c == '\0')
-				break;
-			total++;
-			continue;
-		}
-		while (*p == '-' || *p == '+' || *p == ' ' || *p == '#' || *p == '0')
-			p++;
-		if (*p == '*') {
-			int w = va_arg(a, int);
-
-			width = w < 0 ? -(size_t)w : (size_t)w;
-			p++;
-		} else if (*p >= '1' && *p <= '9') {
-			width = format_number(&p, limit);
-		}
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				int q = va_arg(a, int);
-
-				prec = q < 0 ? UNKNOWN_SIZE : (size_t)q;
-				p++;
-			} else {
-				prec = format_number(&p, limit);
-			}
-		}
-		for (;; p++) {
-			switch (*p) {
-			case 'h': continue;
-			case 'l': len = len == L_LONG ? L_LLONG : L_LONG; continue;
-			case 'q': len = L_LLONG; continue;
-			case 'L': len = L_LDOUBLE; continue;	/* also long long for integers */
-			case 'j': len = L_MAX; continue;
-			case 'z': case 'Z': len = L_SIZE; continue;
-			case 't': len = L_PTRDIFF; continue;
-			}
-			break;
-		}
-		if (width > limit || (prec != UNKNOWN_SIZE && prec > limit)) {
-			total = UNKNOWN_SIZE;
-			break;
-		}
-		total += width;
-		switch (*p++) {
-		case 'd': case 'i': case 'u': case 'o': case 'x': case 'X': case 'b': case 'B':
-			switch (len) {
-			case L_INT: (void)va_arg(a, int); break;
-			case L_LONG: (void)va_arg(a, long); break;
-			case L_LLONG: case L_LDOUBLE: (void)va_arg(a, long long); break;
-			case L_MAX: (void)va_arg(a, intmax_t); break;
-			case L_SIZE: (void)va_arg(a, size_t); break;
-			case L_PTRDIFF: (void)va_arg(a, ptrdiff_t); break;
-			}
-			total += (prec == UNKNOWN_SIZE ? 0 : prec) + INT_DIGITS;
-			break;
-		case 's':
-			if (len != L_LONG) {
-				const char *s = va_arg(a, const char *);
-
-				total += s == NULL ? 6 : strnlen(s, prec <= limit ? prec : limit + 1);
-				break;
-			}
-			__attribute__((fallthrough));	/* %ls */
-		case 'S':
-			(void)va_arg(a, const wchar_t *);
-			total = prec == UNKNOWN_SIZE ? UNKNOWN_SIZE : total + prec;
-			break;
-		case 'c':
-			if (len == L_LONG)
-				(void)va_arg(a, wint_t);
-			else
-				(void)va_arg(a, int);
-			total += MB_LEN_MAX;
-			break;
-		case 'C':
-			(void)va_arg(a, wint_t);
-			total += MB_LEN_MAX;
-			break;
-		case 'p':
-			(void)va_arg(a, void *);
-			total += INT_DIGITS;
-			break;
-		case 'n':
-			(void)va_arg(a, void *);
-			break;
-		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
-			if (len == L_LDOUBLE) {
-				total = UNKNOWN_SIZE;	/* %Lf: up to 4933 digits */
-				break;
-			}
-			(void)va_arg(a, double);
-			total += (prec == UNKNOWN_SIZE ? 6 : prec) + FLOAT_DIGITS;
-			break;
-		case '%':
-			total++;
-			break;
-		default:
-			total = UNKNOWN_SIZE;
-			break;
-		}
-		if (total > limit)
-			break;
-	}
-	va_end(a);
-	return total;
+	return fp != NULL ? flush_checked(r, fp) : r;
 }
 
-struct formatted {
-	char *s;
-	size_t mapped;		/* bytes mmap()ed at s, or 0 */
-	int n;
-};
-
-static int vformat(char *buf, size_t size, int flag, const char *fmt, va_list ap)
-{
-	if (flag == NOT_CHK)
-		return vsnprintf(buf, size, fmt, ap);
-	return __vsnprintf_chk(buf, size, flag, size, fmt, ap);
-}
-
-/* Format into stack (FORMAT_STACK bytes), or, above a piece, into an
- * mmap()ed buffer.  Returns 0, or -1 (errno unchanged) if the caller should
- * use the real function: the result is between the stack and a piece (the
- * real function cannot make a datagram larger than a piece then), or an
- * error that the real function will report itself. */
-static int format(struct formatted *f, char *stack, size_t piece, int flag,
-		  const char *fmt, va_list ap)
-{
-	int saved = errno, n;
-	size_t size;
-	va_list copy;
-	void *m;
-
-	va_copy(copy, ap);
-	n = vformat(stack, FORMAT_STACK, flag, fmt, copy);
-	va_end(copy);
-	f->s = stack;
-	f->mapped = 0;
-	f->n = n;
-	errno = saved;
-	if (n < 0)
-		return -1;
-	if (n < FORMAT_STACK)
-		return 0;
-	if ((size_t)n <= piece)
-		return -1;
-	size = (size_t)n + 1;
-	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED) {
-		errno = saved;
-		return -1;
-	}
-	va_copy(copy, ap);
-	n = vformat(m, size, flag, fmt, copy);	/* same arguments, same result */
-	va_end(copy);
-	errno = saved;
-	f->s = m;
-	f->mapped = size;
-	if (n < 0 || (size_t)n >= size) {
-		munmap(m, size);
-		errno = saved;
-		return -1;
-	}
-	f->n = n;
-	return 0;
-}
-
-static void release(struct formatted *f)
-{
-	int saved = errno;
-
-	if (f->mapped)
-		munmap(f->s, f->mapped);
-	errno = saved;
-}
-
-static int real_vfprintf_any(FILE *fp, int flag, const char *fmt, va_list ap)
-{
-	if (flag == NOT_CHK)
-		return real_vfprintf(fp, fmt, ap);
-	return real___vfprintf_chk(fp, flag, fmt, ap);
-}
-
-static int real_vdprintf_any(int fd, int flag, const char *fmt, va_list ap)
-{
-	if (flag == NOT_CHK)
-		return real_vdprintf(fd, fmt, ap);
-	return real___vdprintf_chk(fd, flag, fmt, ap);
-}
-
-/* Kept out of dtee_vfprintf so that its fast path has no stack buffer. */
-__attribute__((noinline))
-static int vfprintf_formatted(FILE *fp, size_t piece, int flag, const char *fmt, va_list ap)
-{
-	char stack[FORMAT_STACK];
-	struct formatted f;
-	size_t done;
-	int r;
-
-	if (format(&f, stack, piece, flag, fmt, ap) != 0)
-		return real_vfprintf_any(fp, flag, fmt, ap);
-	if ((size_t)f.n <= piece) {
-		r = real_fwrite(f.s, 1, (size_t)f.n, fp) == (size_t)f.n ? f.n : -1;
-	} else {
-		flockfile(fp);
-		done = write_pieces(f.s, (size_t)f.n, piece, fp);
-		funlockfile(fp);
-		r = done == (size_t)f.n ? f.n : -1;
-	}
-	release(&f);
-	return r;
-}
-
-static int dtee_vfprintf(FILE *fp, int flag, const char *fmt, va_list ap)
-{
-	size_t piece = dtee_file_piece(fp);
-
-	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
-		return real_vfprintf_any(fp, flag, fmt, ap);
-	return vfprintf_formatted(fp, piece, flag, fmt, ap);
-}
-
-__attribute__((noinline))
-static int vdprintf_formatted(int fd, size_t piece, int flag, const char *fmt, va_list ap)
-{
-	char stack[FORMAT_STACK];
-	struct formatted f;
-	size_t done = 0;
-	int r;
-
-	if (format(&f, stack, piece, flag, fmt, ap) != 0)
-		return real_vdprintf_any(fd, flag, fmt, ap);
-	r = f.n;
-	while (done < (size_t)f.n) {
-		ssize_t w = dtee_write(fd, f.s + done, (size_t)f.n - done);
-
-		if (w < 0) {
-			r = -1;
-			break;
-		}
-		done += (size_t)w;
-	}
-	release(&f);
-	return r;
-}
-
-static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
-{
-	size_t piece = dtee_fd_piece(fd);
-
-	if (piece == 0 || output_bound(fmt, ap, piece) <= piece)
-		return real_vdprintf_any(fd, flag, fmt, ap);
-	return vdprintf_formatted(fd, piece, flag, fmt, ap);
-}
-
-/* Exported: forwarders only. ------------------------------------------------ */
-
-DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
-{
-	return dtee_fwrite(p, size, n, fp, 1);
-}
-
-DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
-{
-	return dtee_fwrite(p, size, n, fp, 0);
-}
-
-DTEE_EXPORT int fputs(const char *s, FILE *fp)
-{
-	return dtee_fputs(s, fp, 1);
-}
-
-DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
-{
-	return dtee_fputs(s, fp, 0);
-}
-
-DTEE_EXPORT int puts(const char *s)
-{
-	return dtee_puts(s);
-}
-
-DTEE_EXPORT int vfprintf(FILE *fp, const char *fmt, va_list ap)
-{
-	return dtee_vfprintf(fp, NOT_CHK, fmt, ap);
-}
-
-DTEE_EXPORT int vprintf(const char *fmt, va_list ap)
-{
-	return dtee_vfprintf(stdout, NOT_CHK, fmt, ap);
-}
-
-DTEE_EXPORT int fprintf(FILE *fp, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vfprintf(fp, NOT_CHK, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-DTEE_EXPORT int printf(const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vfprintf(stdout, NOT_CHK, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-DTEE_EXPORT int vdprintf(int fd, const char *fmt, va_list ap)
-{
-	return dtee_vdprintf(fd, NOT_CHK, fmt, ap);
-}
-
-DTEE_EXPORT int dprintf(int fd, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vdprintf(fd, NOT_CHK, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-DTEE_EXPORT int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap)
-{
-	return dtee_vfprintf(fp, flag, fmt, ap);
-}
-
-DTEE_EXPORT int __vprintf_chk(int flag, const char *fmt, va_list ap)
-{
-	return dtee_vfprintf(stdout, flag, fmt, ap);
-}
-
-DTEE_EXPORT int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vfprintf(fp, flag, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-DTEE_EXPORT int __printf_chk(int flag, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vfprintf(stdout, flag, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-DTEE_EXPORT int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
-{
-	return dtee_vdprintf(fd, flag, fmt, ap);
-}
-
-DTEE_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = dtee_vdprintf(fd, flag, fmt, ap);
-	va_end(ap);
-	return r;
-}
+/* setvbuf, and line buffering at start ------------------------------------ */
 
 /* A buffer larger than a piece would be flushed as one oversized datagram. */
-DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
+static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
 {
 	size_t piece;
 
@@ -584,63 +366,62 @@ DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
 	return real_setvbuf(fp, buf, mode, size);
 }
 
-/* Conversions of the program's own: output_bound() can no longer tell. */
-DTEE_EXPORT int register_printf_specifier(int spec, void *render, void *arginfo)
+/* The private variable the launcher sets (unless --keep-buffering). */
+#define LINE_BUFFER_VAR "_DTEE_STDOUT"
+
+void dtee_stdio_start(void)
 {
-	atomic_store(&custom_conversions, 1);
-	return real_register_printf_specifier(spec, render, arginfo);
+	const char *v = getenv(LINE_BUFFER_VAR);
+	int saved = errno;
+
+	if (v != NULL && strcmp(v, "L") == 0 && dtee_fd_is_stdout_socket())
+		real_setvbuf(stdout, NULL, _IOLBF, 0);
+	errno = saved;
 }
 
-DTEE_EXPORT int register_printf_function(int spec, void *render, void *arginfo)
+/* Exported: forwarders only (fwrite's fast path is inlined into it) ------- */
+
+DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
-	atomic_store(&custom_conversions, 1);
-	return real_register_printf_function(spec, render, arginfo);
+	return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
 }
 
-/* Streams that close or change their fd: the fd cache forgets it. */
-DTEE_EXPORT int fclose(FILE *fp)
+DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
 {
-	int fd = fp->_fileno, r = real_fclose(fp);
-
-	dtee_fd_forget(fd);
-	return r;
+	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
-/* freopen: the stream's old fd is closed, and its new one may be any fd. */
-static FILE *reopened(int old_fd, FILE *r)
+DTEE_EXPORT int fputs(const char *s, FILE *fp)
 {
-	dtee_fd_forget(old_fd);
-	if (r != NULL)
-		dtee_fd_forget(r->_fileno);
-	return r;
+	return dtee_fputs(s, fp, STDIO_LOCKED);
 }
 
-DTEE_EXPORT FILE *freopen(const char *path, const char *mode, FILE *fp)
+DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
 {
-	int fd = fp->_fileno;
-
-	return reopened(fd, real_freopen(path, mode, fp));
+	return dtee_fputs(s, fp, STDIO_UNLOCKED);
 }
 
-DTEE_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *fp)
+DTEE_EXPORT int puts(const char *s)
 {
-	int fd = fp->_fileno;
-
-	return reopened(fd, real_freopen64(path, mode, fp));
+	return dtee_puts(s);
 }
 
-DTEE_EXPORT int pclose(FILE *fp)
+DTEE_EXPORT int __overflow(FILE *fp, int c)
 {
-	int fd = fp->_fileno, r = real_pclose(fp);
-
-	dtee_fd_forget(fd);
-	return r;
+	return dtee___overflow(fp, c);
 }
 
-DTEE_EXPORT int fcloseall(void)
+DTEE_EXPORT int fflush(FILE *fp)
 {
-	int r = real_fcloseall();
+	return dtee_fflush(fp);
+}
 
-	dtee_fd_forget_all();
-	return r;
+DTEE_EXPORT int fflush_unlocked(FILE *fp)
+{
+	return dtee_fflush_unlocked(fp);
+}
+
+DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
+{
+	return dtee_setvbuf(fp, buf, mode, size);
 }

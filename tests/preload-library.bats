@@ -49,6 +49,12 @@ same_as_without() {
 	same_as_without bash -c 'printf "%s\n" hello; echo world >&2'
 }
 
+@test "the printf output bound is never below vsnprintf's output, and knows the common formats" {
+	run --separate-stderr "$HELPERS/preload-printf-bound"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *" cases, 0 failed" ]]
+}
+
 @test "return values and errno match the real calls" {
 	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-errno"
 }
@@ -71,11 +77,15 @@ same_as_without() {
 	[ "$(sum out.log)" = "$want" ]
 }
 
+@test "a small SO_SNDBUF: splice from a pipe fails without the library (the test can fail)" {
+	run -3 "$HELPERS/preload-dgram-run" -s 16384 "$HELPERS/preload-big-write" splice 1 1000000
+}
+
 @test "a small SO_SNDBUF: stdio pieces shrink to what fits too" {
 	local want s m
 	want=$(pattern_sum 1000000)
 	for s in 8192 16384 32768; do
-		for m in writev fwrite fwrite_unlocked fputs fputs_unlocked puts printf vprintf dprintf; do
+		for m in writev sendmsg pwritev2 splice fwrite fwrite_unlocked fputs fputs_unlocked puts printf vprintf dprintf; do
 			LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -s $s \
 				"$HELPERS/preload-big-write" $m 1 1000000 >out.log 2>err.log || true
 			[ "$(sum out.log)" = "$want" ] || fail "SO_SNDBUF $s, $m: $(wc -c <out.log) bytes; $(head -c 200 err.log)"

@@ -65,3 +65,45 @@ SIZE=5000000
 	BATS_TEST_TIMEOUT=60
 	LD_PRELOAD=$LIBDTEE "$HELPERS/preload-cases" longjmp
 }
+
+# inside_stays_whole HOW FD_A SIZE_A FD_B SIZE_B: thread A writes SIZE_A
+# bytes in one call; thread B, once A is seen sending a piece of it, writes
+# SIZE_B bytes in one call.  Each write is one run in the -C file, A's
+# first (B waited), and on its own stream.  A run where A's write was over
+# before B saw it (status 75) proves nothing and is made again.
+inside_stays_whole() {
+	local how=$1 fda=$2 sa=$3 fdb=$4 sb=$5 rc tries=0
+	while :; do
+		rc=0
+		"$DTEE" -O out.log -E err.log -C all.log -- \
+			"$HELPERS/preload-threads" inside "$how" "$fda" "$sa" "$fdb" "$sb" >/dev/null 2>stderr.log 3>&- || rc=$?
+		[ "$rc" -eq 75 ] && [ $((tries += 1)) -lt 10 ] && continue
+		[ "$rc" -eq 0 ] || fail "$*: exited $rc: $(tail -c 300 stderr.log)"
+		break
+	done
+	[ "$("$HELPERS/preload-threads" runs <all.log)" = "$(printf 'A %d\nB %d' "$sa" "$sb")" ] ||
+		fail "$*: -C file: $("$HELPERS/preload-threads" runs <all.log | head -5 | tr '\n' ' ')"
+	local a=out.log b=out.log
+	[ "$fda" = 2 ] && a=err.log
+	[ "$fdb" = 2 ] && b=err.log
+	[ "$(tr -cd A <"$a" | wc -c)" -eq $((sa - 1)) ] && [ "$(tr -cd B <"$b" | wc -c)" -eq $((sb - 1)) ] ||
+		fail "$*: a stream got the wrong bytes"
+}
+
+@test "a write made while another thread's split write is sent waits until it is whole" {
+	# 20 MB is split; 3 MB fits one datagram, 100 bytes takes the fast path.
+	inside_stays_whole write 1 20000000 2 3000000
+	inside_stays_whole write 2 20000000 1 3000000
+	inside_stays_whole write 1 20000000 1 3000000
+	inside_stays_whole write 2 20000000 1 100
+}
+
+@test "a sendfile made while another thread's split write is sent waits too" {
+	inside_stays_whole sendfile 1 20000000 2 3000000
+}
+
+@test "two 5 MB fwrite()s from two threads stay whole, and a small one waits" {
+	inside_stays_whole fwrite 1 5000000 2 5000000
+	inside_stays_whole fwrite 2 5000000 1 5000000
+	inside_stays_whole fwrite 1 5000000 2 100
+}

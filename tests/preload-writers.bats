@@ -30,6 +30,11 @@ each_writer_size() {
 @test "write: 1 MB and 20 MB, stdout and stderr" { each_writer_size preload-big-write write; }
 @test "writev with 1000 iovecs" { each_writer_size preload-big-write writev; }
 @test "send" { each_writer_size preload-big-write send; }
+@test "sendmsg with 1000 iovecs" { each_writer_size preload-big-write sendmsg; }
+@test "sendmmsg: one message of 1000 iovecs" { each_writer_size preload-big-write sendmmsg; }
+@test "pwritev2 with offset -1 (the current position)" { each_writer_size preload-big-write pwritev2; }
+@test "pwritev64v2 with offset -1" { each_writer_size preload-big-write pwritev64v2; }
+@test "splice from a pipe" { each_writer_size preload-big-write splice; }
 @test "sendfile without an offset (file position moves)" { each_writer_size preload-big-write sendfile; }
 @test "sendfile with an offset (*offset moves, file position does not)" { each_writer_size preload-big-write sendfile-off; }
 @test "fwrite" { each_writer_size preload-big-write fwrite; }
@@ -159,6 +164,9 @@ node_or_skip() {
 }
 
 @test "without the library, the same writers lose data (the tests can fail)" {
-	"$DTEE" --no-preload -O out.log -- "$HELPERS/preload-big-write" write 1 $BIG >/dev/null 2>&1 && fail "write succeeded"
-	[ ! -s out.log ]
+	local m
+	for m in write sendmsg pwritev2; do
+		"$DTEE" --no-preload -O out.log -- "$HELPERS/preload-big-write" $m 1 $BIG >/dev/null 2>&1 && fail "$m succeeded"
+		[ ! -s out.log ] || fail "$m: data arrived"
+	done
 }

@@ -36,4 +36,11 @@ $(B)/tests/%-static: tests/helpers/%.c tests/tests.mk
 	@mkdir -p $(@D)
 	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -static -o $@ $< $(TEST_LIBS)
 
+# The printf bound's unit test is linked with the bound itself.
+$(B)/tests/preload-printf-bound: tests/helpers/preload-printf-bound.c preload/printf-bound.c \
+		preload/printf-bound.h tests/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(DTEE_CPPFLAGS) -Ipreload $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		tests/helpers/preload-printf-bound.c preload/printf-bound.c
+
 -include $(TEST_BINS:=.d) $(TEST_STATIC_BINS:=.d)

@@ -7,8 +7,11 @@
  * "B\n" after (flushed), to check the order of the two streams.
  *
  * Methods: gen (the pattern through a plain write loop: the expected
- * output), write, writev (many iovecs), send, sendfile, sendfile-off (with
- * an offset pointer; checks *offset and the file position), fwrite,
+ * output), write, writev (many iovecs), send, sendmsg (many iovecs),
+ * sendmmsg (one message of many iovecs), pwritev2 and pwritev64v2 (offset
+ * -1: the current position), sendfile, sendfile-off (with
+ * an offset pointer; checks *offset and the file position), splice (from
+ * a pipe a child fills, as many calls as the pipe needs), fwrite,
  * fwrite_unlocked, fputs, fputs_unlocked, puts (FD 1 only), printf
  * (fprintf on FD 2), vprintf (vfprintf on FD 2), dprintf, vdprintf.
  * Built twice: preload-big-write-fortify has -D_FORTIFY_SOURCE=2 -O2, so
@@ -23,6 +26,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *buf;
@@ -87,6 +91,88 @@ static void by_writev(void)
 	check("writev", writev(fd, iov, N), (long)size);
 }
 
+/* Uneven iovecs over buf, as by_writev. */
+static struct iovec *uneven(int *cnt)
+{
+	enum { N = 1000 };
+	static struct iovec iov[N];
+	size_t off = 0;
+
+	for (int i = 0; i < N; i++) {
+		size_t len = i == N - 1 ? size - off : (size_t)(i * 37 % 1000);
+
+		if (len > size - off)
+			len = size - off;
+		iov[i].iov_base = buf + off;
+		iov[i].iov_len = len;
+		off += len;
+	}
+	*cnt = N;
+	return iov;
+}
+
+static void by_sendmsg(int many)
+{
+	struct mmsghdr mm = { 0 };
+	int cnt;
+
+	mm.msg_hdr.msg_iov = uneven(&cnt);
+	mm.msg_hdr.msg_iovlen = (size_t)cnt;
+	if (!many) {
+		check("sendmsg", sendmsg(fd, &mm.msg_hdr, 0), (long)size);
+		return;
+	}
+	check("sendmmsg", sendmmsg(fd, &mm, 1, 0), 1);
+	check("sendmmsg msg_len", (long)mm.msg_len, (long)size);
+}
+
+static void by_pwritev2(int is64)
+{
+	int cnt;
+	struct iovec *iov = uneven(&cnt);
+
+	if (is64)
+		check("pwritev64v2", pwritev64v2(fd, iov, cnt, -1, 0), (long)size);
+	else
+		check("pwritev2", pwritev2(fd, iov, cnt, -1, 0), (long)size);
+}
+
+/* A child writes buf into a pipe; splice moves it to fd, a pipeful a call. */
+static void by_splice(void)
+{
+	int p[2];
+	size_t moved = 0;
+	pid_t pid;
+
+	if (pipe(p) != 0)
+		fail("pipe", -1);
+	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	if ((pid = fork()) < 0)
+		fail("fork", -1);
+	if (pid == 0) {
+		close(p[0]);
+		for (size_t done = 0; done < size;) {
+			ssize_t w = write(p[1], buf + done, size - done);
+
+			if (w <= 0)
+				_exit(3);
+			done += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	for (;;) {
+		ssize_t r = splice(p[0], NULL, fd, NULL, size, 0);
+
+		if (r < 0)
+			fail("splice", r);
+		if (r == 0)
+			break;
+		moved += (size_t)r;
+	}
+	check("splice", (long)moved, (long)size);
+}
+
 static void by_sendfile(int with_offset)
 {
 	char path[] = "/tmp/preload-big-write.XXXXXX";
@@ -139,6 +225,16 @@ static void big_write(const char *m)
 		by_writev();
 	} else if (strcmp(m, "send") == 0) {
 		check("send", send(fd, buf, size, 0), (long)size);
+	} else if (strcmp(m, "sendmsg") == 0) {
+		by_sendmsg(0);
+	} else if (strcmp(m, "sendmmsg") == 0) {
+		by_sendmsg(1);
+	} else if (strcmp(m, "pwritev2") == 0) {
+		by_pwritev2(0);
+	} else if (strcmp(m, "pwritev64v2") == 0) {
+		by_pwritev2(1);
+	} else if (strcmp(m, "splice") == 0) {
+		by_splice();
 	} else if (strcmp(m, "sendfile") == 0) {
 		by_sendfile(0);
 	} else if (strcmp(m, "sendfile-off") == 0) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define BIG (20u << 20)
@@ -52,6 +53,14 @@ static void pair_as(int sv[2], int sndbuf, int own)
 static void pair(int sv[2], int sndbuf)
 {
 	pair_as(sv, sndbuf, 0);
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
 }
 
 static void hung(int sig)
@@ -116,14 +125,93 @@ int main(void)
 	CHECK(sendto(sv[0], big, BIG, 0, NULL, 0) == -1 && errno == EAGAIN);
 	alarm(0);
 
+	/* The other calls that write to a socket, with nobody reading: the
+	 * same EAGAIN, never a wait (none of them is waited out).  pwritev2
+	 * with an offset other than -1, pwrite, pwritev: ESPIPE or EINVAL, as
+	 * always on a socket. */
+	{
+		struct iovec v = { big, BIG };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+		struct mmsghdr mm = { .msg_hdr = m };
+
+		alarm(10);
+		errno = 0;
+		CHECK(sendmsg(sv[0], &m, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+		errno = 0;
+		CHECK(sendmmsg(sv[0], &mm, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN);
+		errno = 0;
+		CHECK(pwritev2(sv[0], &v, 1, -1, RWF_NOWAIT) == -1 && errno == EAGAIN);
+		alarm(0);
+		/* With control data (here a file descriptor) one sendmsg is one
+		 * message: too big stays EMSGSIZE. */
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } ctl;
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.h.cmsg_len = CMSG_LEN(sizeof(int));
+		ctl.h.cmsg_level = SOL_SOCKET;
+		ctl.h.cmsg_type = SCM_RIGHTS;
+		memcpy(CMSG_DATA(&ctl.h), &(int){ 0 }, sizeof(int));
+		m.msg_control = &ctl;
+		m.msg_controllen = sizeof(ctl.b);
+		errno = 0;
+		CHECK(sendmsg(sv[0], &m, MSG_DONTWAIT) == -1 && errno == EMSGSIZE);
+		errno = 0;
+		CHECK(pwritev2(sv[0], &v, 1, 0, 0) == -1 && errno == ESPIPE);
+		errno = 0;
+		CHECK(pwrite(sv[0], big, BIG, 0) == -1 && errno == ESPIPE);
+		errno = 0;
+		CHECK(pwritev(sv[0], &v, 1, -1) == -1 && errno == EINVAL);
+	}
+
 	/* sendto with an address is a datagram protocol: not split. */
 	errno = 0;
 	CHECK(sendto(sv[0], big, BIG, 0, (struct sockaddr *)&(struct sockaddr){ .sa_family = AF_UNIX },
 		     sizeof(sa_family_t)) == -1);
-	/* Peer gone: the same error as the real call gives a small write. */
+	/* Reader gone (dtee has exited): what a pipe gives, SIGPIPE to the
+	 * thread and EPIPE, for the first failure (ECONNREFUSED) and the next
+	 * ones (ENOTCONN), large or small, from stdio too; not the signal
+	 * with MSG_NOSIGNAL; a blocked SIGPIPE stays pending. */
 	close(sv[1]);
+	signal(SIGPIPE, on_sigpipe);
 	errno = 0;
-	CHECK(write(sv[0], big, BIG) == -1 && errno == ECONNREFUSED);
+	CHECK(write(sv[0], big, BIG) == -1 && errno == EPIPE && sigpipes == 1);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 2);
+	errno = 0;
+	CHECK(send(sv[0], big, 10, MSG_NOSIGNAL) == -1 && errno == EPIPE && sigpipes == 2);
+	errno = 0;
+	CHECK(send(sv[0], big, 10, 0) == -1 && errno == EPIPE && sigpipes == 3);
+	errno = 0;
+	clearerr(fp);
+	CHECK(fprintf(fp, "x\n") >= 0 && fflush(fp) == EOF && errno == EPIPE && sigpipes == 4);
+	/* putc is not hooked: its failure (a line flushed) shows at fflush,
+	 * as in a shell's echo. */
+	{
+		FILE *lb = fdopen(sv[0], "w");	/* fd 1: ours */
+
+		setvbuf(lb, NULL, _IOLBF, 0);
+		CHECK(fputs("x", lb) >= 0 && fputc('\n', lb) == EOF && ferror(lb) && sigpipes == 4);
+		errno = 0;
+		CHECK(fflush(lb) == EOF && errno == EPIPE && sigpipes == 5);
+		sigpipes--;	/* the counts below go on from 4 */
+		/* not closed: fd 1 is still fp's */
+	}
+	{
+		sigset_t block, pending;
+
+		sigemptyset(&block);
+		sigaddset(&block, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &block, NULL);
+		errno = 0;
+		CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 4);
+		sigpending(&pending);
+		CHECK(sigismember(&pending, SIGPIPE));
+		pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+		CHECK(sigpipes == 5);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == EPIPE && sigpipes == 5);
+	signal(SIGPIPE, SIG_DFL);
 	fclose(fp);	/* closes fd 1; /dev/null takes its place */
 	if (open("/dev/null", O_WRONLY) != 1)
 		exit(70);
@@ -141,8 +229,11 @@ int main(void)
 	fclose(fp);
 	shutdown(sv[1], SHUT_RDWR);
 	pthread_join(t, NULL);
-	close(sv[0]);
+	/* Its reader gone: ECONNREFUSED, as without the library. */
 	close(sv[1]);
+	errno = 0;
+	CHECK(write(sv[0], big, 10) == -1 && errno == ECONNREFUSED);
+	close(sv[0]);
 
 	/* Bad descriptors: the real call's EBADF. */
 	errno = 0;
