@@ -17,6 +17,8 @@ enum stream {
  * of the sink table (sinks.c). */
 enum output_kind {
 	OUTPUT_FILE,		/* -o -O -e -E -c -C: the bytes as written */
+	OUTPUT_JOURNAL,		/* --journal: a journal entry per line (path: the socket) */
+	OUTPUT_SYSLOG,		/* --syslog: a syslog message per line (path: the socket) */
 };
 
 /* One output given on the command line. */
@@ -27,6 +29,13 @@ struct output_opt {
 	bool append;
 };
 
+/* How lines are labelled in the system log (--journal, --syslog). */
+struct syslog_opt {
+	const char *ident;	/* --ident, else NULL: COMMAND's base name */
+	int facility;		/* --syslog=FACILITY: a syslog(3) facility number (user: 1) */
+	int priority[2];	/* --priority: for stdout and stderr (info 6, err 3) */
+};
+
 struct options {
 	struct output_opt *outputs;
 	size_t noutputs;
@@ -34,6 +43,7 @@ struct options {
 	bool cron;
 	bool preload;
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
+	struct syslog_opt log;
 	char **command;		/* NULL-terminated, at least one word */
 };
 
