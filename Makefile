@@ -67,6 +67,10 @@ bench: all test-helpers
 bench-preload: all test-helpers
 	scripts/bench-preload
 
+# --journal / --syslog against logger and systemd-cat (root: private daemons).
+bench-syslog: all test-helpers
+	scripts/bench-syslog
+
 demo: all
 	scripts/demo
 
@@ -93,4 +97,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan bench bench-preload demo dev install uninstall clean test-helpers
+.PHONY: all check asan bench bench-preload bench-syslog demo dev install uninstall clean test-helpers
