@@ -92,6 +92,10 @@ bench: all test-helpers
 bench-preload: all test-helpers
 	scripts/bench-preload
 
+# --journal / --syslog against logger and systemd-cat (root: private daemons).
+bench-syslog: all test-helpers
+	scripts/bench-syslog
+
 demo: all
 	scripts/demo
 
@@ -191,4 +195,4 @@ distcheck: dist
 clean:
 	rm -rf build build-asan build-aarch64
 
-.PHONY: all check asan bench bench-preload cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE
+.PHONY: all check asan bench bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE

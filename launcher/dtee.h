@@ -20,6 +20,8 @@ enum stream {
 enum output_kind {
 	OUTPUT_FILE,		/* -o -O -e -E -c -C: the bytes as written */
 	OUTPUT_LOG,		/* -l -L: annotated records of both streams */
+	OUTPUT_JOURNAL,		/* --journal: a journal entry per line (path: the socket) */
+	OUTPUT_SYSLOG,		/* --syslog: a syslog message per line (path: the socket) */
 };
 
 /* How annotated logs are written (--log-format). */
@@ -39,12 +41,20 @@ struct output_opt {
 
 /* --color=WHEN */
 enum color_when { COLOR_NEVER, COLOR_AUTO, COLOR_ALWAYS };
+
 /* What makes cron mode report (--report-on); 0 means the default,
  * failure and stderr. */
 enum report_on {
 	REPORT_FAILURE = 1,	/* a non-zero exit or death by a signal */
 	REPORT_STDERR = 2,	/* a stderr line not ignored */
 	REPORT_ALWAYS = 4,
+};
+
+/* How lines are labelled in the system log (--journal, --syslog). */
+struct syslog_opt {
+	const char *ident;	/* --ident, else NULL: COMMAND's base name */
+	int facility;		/* --syslog=FACILITY: a syslog(3) facility number (user: 1) */
+	int priority[2];	/* --priority: for stdout and stderr (info 6, err 3) */
 };
 
 struct options {
@@ -62,6 +72,7 @@ struct options {
 	enum color_when color;	/* --color, or DTEE_COLOR */
 	enum log_format log_format;
 	const char *time_format;	/* --time-format, or NULL */
+	struct syslog_opt log;
 	char **command;		/* NULL-terminated, at least one word; NULL with attach */
 	pid_t attach;		/* --attach=PID, else 0 */
 	bool force;		/* --force: attach despite a seccomp filter */

@@ -43,7 +43,7 @@ static int exit_status(const struct sinks *s, const struct ending *e)
 	if (outlets_failed())
 		return EX_IOERR;
 	if (s->open_failed)
-		return EX_CANTCREAT;
+		return sinks_unopened_status(s);
 	if (WIFSIGNALED(e->status)) {
 		if (WTERMSIG(e->status) == SIGINT)
 			die_by_signal(SIGINT);
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	/* A cron job must not be skipped for want of a log file. */
 	if (sinks.open_failed && !opts.cron) {
 		sinks_close(&sinks);
-		return EX_CANTCREAT;
+		return sinks_unopened_status(&sinks);
 	}
 	outlets_report_epipe(opts.cron);
 	if (opts.preload)

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "logsinks.h"
 #include "timefmt.h"
 
 static const char usage_text[] =
@@ -33,6 +34,14 @@ static const char usage_text[] =
 	"                                 %%.s and %%.T for microseconds and %%:z for +01:00,\n"
 	"                                 or elapsed, or delta (default %%Y-%%m-%%dT%%H:%%M:%%.S%%:z);\n"
 	"                                 json and cri always use UTC with nanoseconds\n"
+	"\n"
+	"System log (one entry per line, in order, with the writer's pid):\n"
+	"      --journal                  send lines to the systemd journal\n"
+	"      --syslog[=FACILITY]        send lines to syslog (/dev/log), with FACILITY\n"
+	"                                 (default user)\n"
+	"      --priority=OUT,ERR         their priorities (default info,err)\n"
+	"      --ident=NAME               their identifier (default COMMAND's base name)\n"
+	"  DTEE_JOURNAL_SOCKET and DTEE_SYSLOG_SOCKET name other sockets.\n"
 	"\n"
 	"Behaviour:\n"
 	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
@@ -70,9 +79,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
 	"64 usage error, 66 COMMAND cannot be executed (or no process PID),\n"
-	"69 cannot create sockets (or will not attach), 70 internal error, 71 cannot\n"
-	"fork or allocate memory, 73 cannot open an output file, 74 cannot write an\n"
-	"output, 77 not permitted to attach.\n"
+	"69 cannot create sockets, reach the system log, or attach, 70 internal\n"
+	"error, 71 cannot fork or allocate memory, 73 cannot open an output file,\n"
+	"74 cannot write an output or the system log, 77 not permitted to attach.\n"
 	"\n"
 	"Full documentation: man dtee\n";
 
@@ -97,6 +106,10 @@ enum {
 	OPT_TIME_FORMAT,
 	OPT_ATTACH,
 	OPT_FORCE,
+	OPT_JOURNAL,
+	OPT_SYSLOG,
+	OPT_PRIORITY,
+	OPT_IDENT,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +135,10 @@ static const struct option long_opts[] = {
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "journal", no_argument, NULL, OPT_JOURNAL },
+	{ "syslog", optional_argument, NULL, OPT_SYSLOG },
+	{ "priority", required_argument, NULL, OPT_PRIORITY },
+	{ "ident", required_argument, NULL, OPT_IDENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -256,13 +273,62 @@ static void check_attach(const struct options *opts, const char *command)
 	}
 }
 
+/* --journal, --syslog: one output each, however often given, sending to
+ * the socket the environment names. */
+static void add_log(struct options *opts, enum output_kind kind, const char *env, const char *path)
+{
+	const char *set = getenv(env);
+
+	for (size_t i = 0; i < opts->noutputs; i++)
+		if (opts->outputs[i].kind == kind)
+			return;
+	add_output(opts, kind, set && *set ? set : path, STREAM_BOTH, false);
+}
+
+static void set_facility(struct options *opts, const char *arg)
+{
+	int v = arg ? syslog_facility_value(arg) : 1;
+
+	if (v < 0) {
+		msg("invalid facility '%s'", arg);
+		usage_error();
+	}
+	opts->log.facility = v;
+}
+
+/* One priority of OUT,ERR into *v: a name or a number; empty keeps *v. */
+static bool priority_word(const char *p, size_t len, int *v)
+{
+	char word[16];
+
+	if (len == 0)
+		return true;
+	if (len >= sizeof word)
+		return false;
+	memcpy(word, p, len);
+	word[len] = '\0';
+	*v = syslog_priority_value(word);
+	return *v >= 0;
+}
+
+static void set_priorities(struct options *opts, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+
+	if (!comma || !priority_word(arg, (size_t)(comma - arg), &opts->log.priority[0]) ||
+	    !priority_word(comma + 1, strlen(comma + 1), &opts->log.priority[1])) {
+		msg("invalid priorities '%s' (want OUT,ERR, e.g. info,err)", arg);
+		usage_error();
+	}
+}
+
 void options_parse(struct options *opts, int argc, char **argv)
 {
 	const char *base = strrchr(prog, '/');
 	const char *seccomp = getenv("DTEE_SECCOMP");
 	int c, word = optind;
 
-	*opts = (struct options){ .preload = true };
+	*opts = (struct options){ .preload = true, .log = { .facility = 1, .priority = { 6, 3 } } };
 	/* Set and neither empty nor 0: on, so cron lines need not change. */
 	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
 	opts->cron = strcmp(base ? base + 1 : prog, "cronty") == 0;
@@ -296,6 +362,21 @@ void options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_ATTACH: opts->attach = parse_pid(optarg); break;
 		case OPT_FORCE: opts->force = true; break;
+		case OPT_JOURNAL:
+			add_log(opts, OUTPUT_JOURNAL, "DTEE_JOURNAL_SOCKET", JOURNAL_SOCKET_DEFAULT);
+			break;
+		case OPT_SYSLOG:
+			set_facility(opts, optarg);
+			add_log(opts, OUTPUT_SYSLOG, "DTEE_SYSLOG_SOCKET", SYSLOG_SOCKET_DEFAULT);
+			break;
+		case OPT_PRIORITY: set_priorities(opts, optarg); break;
+		case OPT_IDENT:
+			if (!*optarg) {
+				msg("empty identifier");
+				usage_error();
+			}
+			opts->log.ident = optarg;
+			break;
 		case 'h': print_and_exit(usage_text, prog);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv[word]);

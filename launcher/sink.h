@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "dtee.h"
@@ -92,8 +93,16 @@ struct sinks {
 	struct sink **list;	/* written in this order; the pass-through last */
 	size_t n;
 	unsigned needs;		/* union of the sinks' needs */
-	bool open_failed;	/* an output could not be opened (exit 73) */
+	bool open_failed;	/* an output could not be opened */
+	int open_status;	/* the exit status the first one calls for, or 0 */
 };
+
+/* The exit status for open_failed: 73 for a file or the spool, 69 for an
+ * unreachable system log. */
+static inline int sinks_unopened_status(const struct sinks *s)
+{
+	return s->open_status ? s->open_status : EX_CANTCREAT;
+}
 
 /* Open every output of opts, then the pass-through on out_fd/err_fd (in
  * cron mode behind the spool). An output that cannot be opened is reported

@@ -10,19 +10,24 @@
 #include "pass.h"
 #include "sink.h"
 #include "spool.h"
+#include "logsinks.h"
 
 struct timespec run_start;
 
 /* Every kind of output the options can name. A byte sink opens into a sink
  * of its own; a line sink is fed records by the one line assembler, which
  * is opened once, when some line sink is asked for. An open function
- * reports its own failure and returns NULL. */
+ * reports its own failure and returns NULL; dtee then exits with the
+ * entry's status (in cron mode after running the command). */
 static const struct {
 	struct sink *(*open)(const struct output_opt *o);
 	struct line_sink *(*open_lines)(const struct output_opt *o, const struct options *opts);
+	int unopened;	/* the exit status when it cannot be opened */
 } sink_table[] = {
-	[OUTPUT_FILE] = { .open = file_sink_open },
-	[OUTPUT_LOG] = { .open_lines = log_sink_open },
+	[OUTPUT_FILE] = { .open = file_sink_open, .unopened = EX_CANTCREAT },
+	[OUTPUT_LOG] = { .open_lines = log_sink_open, .unopened = EX_CANTCREAT },
+	[OUTPUT_JOURNAL] = { .open_lines = journal_sink_open, .unopened = EX_UNAVAILABLE },
+	[OUTPUT_SYSLOG] = { .open_lines = syslog_sink_open, .unopened = EX_UNAVAILABLE },
 };
 
 static void add(struct sinks *s, struct sink *k)
@@ -51,8 +56,11 @@ void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err
 			add(s, k);
 		else if (l)
 			lines[nlines++] = l;
-		else
+		else {
+			if (!s->open_failed)
+				s->open_status = sink_table[o->kind].unopened;
 			s->open_failed = true;
+		}
 	}
 	if (nlines > 0)
 		add(s, lines_open(lines, nlines));

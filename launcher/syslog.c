@@ -1,0 +1,148 @@
+/* syslog.c: --syslog: each line as one message to the local syslog socket
+ * (/dev/log), in the form local senders use there (glibc's syslog(3),
+ * logger(1)): RFC 3164 without the hostname,
+ *	<PRI>Mmm dd hh:mm:ss IDENT[PID]: TEXT
+ * which rsyslog (imuxsock), syslog-ng (unix-dgram, system()) and journald
+ * (dev-log) all parse. RFC 5424 is not used: on /dev/log neither journald
+ * nor syslog-ng's default source reads it. PRI is facility * 8 + the
+ * stream's priority; PID is the process that wrote the line; the time is
+ * when it was written, in local time.
+ *
+ * Lines of a batch are sent together with one sendmmsg(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logsock.h"
+#include "logsinks.h"
+
+/* rsyslog reads at most 8096 bytes of a message unless its maxMessageSize
+ * is raised (syslog-ng: 64 KiB, journald more): a header and its text
+ * stay within that. The header is at most SYSLOG_HEADER_MAX bytes, with the
+ * identifier cut at SYSLOG_IDENT_MAX. */
+#define SYSLOG_MESSAGE_MAX 8096
+#define SYSLOG_HEADER_MAX 128
+#define SYSLOG_IDENT_MAX 64
+/* Messages and bytes held for one sendmmsg(). */
+#define QUEUE_MAX 64
+#define ARENA_SIZE (QUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
+
+struct syslog_sink {
+	struct line_sink lines;
+	struct logsock sock;
+	int facility;
+	int priority[2];
+	char ident[SYSLOG_IDENT_MAX + 1];
+	/* The last second rendered, and its "Mmm dd hh:mm:ss". */
+	time_t stamp_sec;
+	char stamp[32];
+	/* Messages waiting to be sent. */
+	unsigned n;
+	size_t used;
+	struct mmsghdr msgs[QUEUE_MAX];
+	struct iovec iov[QUEUE_MAX];
+	char arena[ARENA_SIZE];
+};
+
+static void syslog_flush(struct line_sink *l)
+{
+	struct syslog_sink *s = (struct syslog_sink *)l;
+
+	if (s->n > 0)
+		logsock_send(&s->sock, s->msgs, s->n);
+	s->n = 0;
+	s->used = 0;
+}
+
+static const char *stamp(struct syslog_sink *s, time_t sec)
+{
+	struct tm tm;
+
+	if (sec != s->stamp_sec || s->stamp[0] == '\0') {
+		s->stamp_sec = sec;
+		if (!localtime_r(&sec, &tm) || strftime(s->stamp, sizeof s->stamp, "%b %e %H:%M:%S", &tm) == 0)
+			strcpy(s->stamp, "Jan  1 00:00:00");
+	}
+	return s->stamp;
+}
+
+static void syslog_record(struct line_sink *l, const struct record *r)
+{
+	struct syslog_sink *s = (struct syslog_sink *)l;
+	int prio = s->facility * 8 + s->priority[r->stream == STREAM_ERR];
+	char pid[24] = "";
+	int hlen;
+	char *p;
+
+	if (s->n == QUEUE_MAX || s->used + SYSLOG_HEADER_MAX + r->len > sizeof s->arena)
+		syslog_flush(l);
+	if (r->pid > 0)
+		snprintf(pid, sizeof pid, "[%ld]", (long)r->pid);
+	p = s->arena + s->used;
+	hlen = snprintf(p, SYSLOG_HEADER_MAX, "<%d>%s %s%s: ", prio, stamp(s, r->time.tv_sec), s->ident, pid);
+	if (hlen < 0 || hlen >= SYSLOG_HEADER_MAX)
+		hlen = SYSLOG_HEADER_MAX - 1;
+	memcpy(p + hlen, r->text, r->len);
+	s->iov[s->n] = (struct iovec){ p, (size_t)hlen + r->len };
+	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
+	s->used += (size_t)hlen + r->len;
+	s->n++;
+}
+
+static void syslog_finish(struct line_sink *l, const struct ending *e)
+{
+	struct syslog_sink *s = (struct syslog_sink *)l;
+
+	(void)e;
+	syslog_flush(l);
+	logsock_report(&s->sock);
+}
+
+static void syslog_close(struct line_sink *l)
+{
+	struct syslog_sink *s = (struct syslog_sink *)l;
+
+	logsock_close(&s->sock);
+	free(s);
+}
+
+static const struct line_sink_ops syslog_ops = {
+	.record = syslog_record,
+	.flush = syslog_flush,
+	.finish = syslog_finish,
+	.close = syslog_close,
+};
+
+/* The identifier as receivers parse it: it ends at white space, ':' or
+ * '[', so those become '_'. */
+static void set_ident(struct syslog_sink *s, const char *ident)
+{
+	size_t n = strlen(ident) < SYSLOG_IDENT_MAX ? strlen(ident) : SYSLOG_IDENT_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)ident[i];
+		s->ident[i] = c <= ' ' || c == ':' || c == '[' || c == ']' || c == 0x7f ? '_' : (char)c;
+	}
+	s->ident[n] = '\0';
+}
+
+struct line_sink *syslog_sink_open(const struct output_opt *o, const struct options *opts)
+{
+	struct syslog_sink *s = xcalloc(1, sizeof *s, "syslog");
+
+	if (logsock_open(&s->sock, "syslog", o->path) < 0) {
+		free(s);
+		return NULL;
+	}
+	s->lines = (struct line_sink){
+		.ops = &syslog_ops,
+		.needs = SINK_TIME | SINK_PID,
+		.max_record = SYSLOG_MESSAGE_MAX - SYSLOG_HEADER_MAX,
+	};
+	s->facility = opts->log.facility;
+	s->priority[0] = opts->log.priority[0];
+	s->priority[1] = opts->log.priority[1];
+	set_ident(s, syslog_ident(opts));
+	return &s->lines;
+}
