@@ -31,9 +31,7 @@ teardown() {
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.02
 	done
-	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-	done
+	stop_pids -KILL "${PIDS[@]}"
 	[ -z "$SHARED" ] || rm -rf "$SHARED"
 }
 

@@ -64,10 +64,23 @@ need_built() {
 	done
 }
 
-# stop_pids PID...: end background processes the test started and recorded;
-# those already gone are no error.
+# ours PID: PID is still a process this test started, as its environment
+# holds this test's private TMPDIR. A pid recorded earlier may belong to
+# someone else by now: pids are reused (pid_max can be as low as 32768),
+# and with --jobs another test's processes are running.
+ours() {
+	[ -r "/proc/$1/environ" ] && tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qxF "TMPDIR=$TMPDIR"
+}
+
+# stop_pids [-SIGNAL] PID...: end background processes the test started and
+# recorded (SIGTERM, or SIGNAL); those already gone, or whose pid now
+# belongs to another process, are left alone.
 stop_pids() {
-	kill "$@" 2>/dev/null || true
+	local sig=-TERM p
+	case ${1:-} in -*) sig=$1; shift ;; esac
+	for p; do
+		! ours "$p" || kill "$sig" "$p" 2>/dev/null || true
+	done
 }
 
 # libdtee.so suites -----------------------------------------------------------

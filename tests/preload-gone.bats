@@ -14,7 +14,7 @@ setup() {
 
 teardown() {
 	# The command, if a test failed and left it running: by its pid.
-	[ -n "${cmd_pid:-}" ] && kill -9 "$cmd_pid" 2>/dev/null || true
+	[ -z "${cmd_pid:-}" ] || stop_pids -KILL "$cmd_pid"
 }
 
 # A shell loop that echoes for ever; it writes its pid into pid.fifo first.

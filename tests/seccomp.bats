@@ -273,7 +273,7 @@ w100: Broken pipe'
 	done
 	kill -KILL "$d"
 	wait "$reader" || fail "the writer hung"
-	kill "$sink" 2>/dev/null || true
+	stop_pids "$sink"
 	cat late
 	[ "$(cat late)" = "$(printf 'w20M: Broken pipe +SIGPIPE\nw1M: Broken pipe +SIGPIPE')" ]
 }

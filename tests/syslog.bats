@@ -23,13 +23,13 @@ RECEIVERS=()
 
 # stop_pid PID: stop a receiver this test started, and wait until it is gone.
 stop_pid() {
-	kill "$1" 2>/dev/null || return 0
+	ours "$1" && kill "$1" 2>/dev/null || return 0
 	local i
 	for ((i = 0; i < 200; i++)); do
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.05
 	done
-	kill -KILL "$1" 2>/dev/null || true
+	stop_pids -KILL "$1"
 }
 
 # wait_for WHAT COMMAND...: retry COMMAND (up to 20 s) until it succeeds.
