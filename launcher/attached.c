@@ -43,7 +43,7 @@ int run_attached(const struct options *opts)
 		attach_finish(a);
 		return finish(&sinks, out, err, EX_CANTCREAT);
 	}
-	if (sockets_create(&sk, sinks.needs) < 0) {
+	if (sockets_create(&sk, sinks.needs, false) < 0) {
 		attach_finish(a);
 		return finish(&sinks, out, err, EX_UNAVAILABLE);
 	}

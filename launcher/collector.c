@@ -180,13 +180,13 @@ static void dispatch(struct collector *c, int received)
 		if (from == SOCK_FOREIGN)
 			continue;
 		if (h->msg_flags & MSG_TRUNC) {
-			truncated((enum stream)from, len);
+			truncated((enum stream)sock_stream(from), len);
 			outlets_note_loss();
 		}
 		if (c->want_control)
 			take_control(c, i, n);
 		c->data[n] = (struct iovec){ c->slot_iov[i].iov_base, len };
-		c->stream[n++] = (unsigned char)from;
+		c->stream[n++] = (unsigned char)sock_stream(from);
 	}
 	if (n > 0) {
 		c->batch.n = n;

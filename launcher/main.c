@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	outlets_report_epipe(opts.cron);
 	if (opts.preload)
 		preload = child_find_preload();
-	if (sockets_create(&sk, sinks.needs) < 0) {
+	if (sockets_create(&sk, sinks.needs, opts.seccomp) < 0) {
 		sinks_close(&sinks);
 		return EX_UNAVAILABLE;
 	}

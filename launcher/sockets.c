@@ -30,6 +30,7 @@
 /* The names inside the directory. */
 static const char *const names[NSOCKS] = {
 	[SOCK_IN] = "i", [SOCK_OUT] = "o", [SOCK_ERR] = "e", [SOCK_CTL] = "c",
+	[SOCK_RELAY_OUT] = "O", [SOCK_RELAY_ERR] = "E",
 };
 
 /* mkdtemp under base, if "base/dtee.XXXXXX/x" fits in a socket path. */
@@ -116,12 +117,13 @@ static int receiver(struct sockets *s, unsigned needs)
 static void remove_names(const struct sockets *s, const char *dir)
 {
 	for (int i = 0; i < NSOCKS; i++)
-		(void)unlink(s->addr[i].sun_path);
+		if (s->addr_len[i] > 0)
+			(void)unlink(s->addr[i].sun_path);
 	(void)rmdir(dir);
 }
 
-/* Create the four sockets; "what" says which call failed. */
-static int create_all(struct sockets *s, unsigned needs, const char **what)
+/* Create the sockets; "what" says which call failed. */
+static int create_all(struct sockets *s, unsigned needs, bool relay, const char **what)
 {
 	int sndbuf = 0;
 	socklen_t optlen = sizeof sndbuf;
@@ -131,6 +133,9 @@ static int create_all(struct sockets *s, unsigned needs, const char **what)
 	    (s->out = sender(s, SOCK_OUT)) < 0 ||
 	    (s->err = sender(s, SOCK_ERR)) < 0 ||
 	    (s->ctl = sender(s, SOCK_CTL)) < 0)
+		return -1;
+	if (relay && ((s->relay_out = sender(s, SOCK_RELAY_OUT)) < 0 ||
+		      (s->relay_err = sender(s, SOCK_RELAY_ERR)) < 0))
 		return -1;
 	*what = "fcntl";
 	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0)
@@ -148,6 +153,7 @@ static int create_all(struct sockets *s, unsigned needs, const char **what)
 struct setup {
 	struct sockets *s;
 	unsigned needs;
+	bool relay;
 	int result, err;
 	const char *where, *what;
 	char dir[PATH_MAX];
@@ -166,8 +172,9 @@ static int setup_child(void *arg)
 		return 0;
 	}
 	for (int i = 0; i < NSOCKS; i++)
-		set_path(&u->s->addr[i], &u->s->addr_len[i], u->dir, names[i]);
-	u->result = create_all(u->s, u->needs, &u->what);
+		if (u->relay || (i != SOCK_RELAY_OUT && i != SOCK_RELAY_ERR))
+			set_path(&u->s->addr[i], &u->s->addr_len[i], u->dir, names[i]);
+	u->result = create_all(u->s, u->needs, u->relay, &u->what);
 	u->err = errno;
 	remove_names(u->s, u->dir);
 	return 0;
@@ -195,11 +202,12 @@ static void run_setup(struct setup *u)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-int sockets_create(struct sockets *s, unsigned needs)
+int sockets_create(struct sockets *s, unsigned needs, bool relay)
 {
-	struct setup u = { .s = s, .needs = needs };
+	struct setup u = { .s = s, .needs = needs, .relay = relay };
 
-	*s = (struct sockets){ .in = -1, .out = -1, .err = -1, .ctl = -1 };
+	*s = (struct sockets){ .in = -1, .out = -1, .err = -1, .ctl = -1,
+			       .relay_out = -1, .relay_err = -1 };
 	run_setup(&u);
 	if (u.result < 0 && !u.what) {
 		msg("cannot create a directory for sockets in %s: %s", u.where, strerror(u.err));
@@ -207,7 +215,7 @@ int sockets_create(struct sockets *s, unsigned needs)
 	}
 	if (u.result < 0) {
 		msg("%s: %s", u.what, strerror(u.err));
-		int *fds[] = { &s->in, &s->out, &s->err, &s->ctl };
+		int *fds[] = { &s->in, &s->out, &s->err, &s->ctl, &s->relay_out, &s->relay_err };
 		for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (*fds[i] >= 0)
 				close(*fds[i]);

@@ -15,6 +15,7 @@
  * fetched with pidfd_getfd() and served by a worker thread, every datagram
  * carrying the writer's identity, never dtee's (see send_piece). */
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "dtee.h"
@@ -77,9 +79,24 @@ void count_unreadable(struct supervisor *sv)
 	__atomic_add_fetch(&sv->unreadable, 1, __ATOMIC_RELAXED);
 }
 
-/* Which of dtee's sockets the command's fd is: the socket, or -1 with errno
- * 0 (another file), EPERM (cannot look: not dumpable), or why not. */
-static int our_socket(struct supervisor *sv, pid_t pid, int fd)
+/* The command's socket is still connected to dtee's input: the command
+ * may have connected it elsewhere, and then it is a socket like any of its
+ * own. */
+static bool still_to_us(const struct supervisor *sv, int sock)
+{
+	struct sockaddr_un a;
+	socklen_t len = sizeof a;
+
+	return getpeername(sock, (struct sockaddr *)&a, &len) == 0 &&
+	       len == sv->sk->addr_len[SOCK_IN] &&
+	       memcmp(a.sun_path, sv->sk->addr[SOCK_IN].sun_path,
+		      len - offsetof(struct sockaddr_un, sun_path)) == 0;
+}
+
+/* Which of dtee's sockets the command's fd is: dtee's copy of it, or -1
+ * with errno 0 (another file), EPERM (cannot look: not dumpable), or why
+ * not. */
+static int command_socket(struct supervisor *sv, pid_t pid, int fd)
 {
 	int r = same_open_file(pid, fd, sv->self, sv->sk->out);
 
@@ -90,6 +107,27 @@ static int our_socket(struct supervisor *sv, pid_t pid, int fd)
 	if (r == 0)
 		errno = 0;
 	return -1;
+}
+
+/* Where to send what the command writes on fd: the supervisor's own socket
+ * for the same stream, if fd is one of dtee's sockets still connected to
+ * dtee; else -1, with errno as command_socket() sets it (0 for a socket the
+ * command connected elsewhere: a socket like any of its own). Never the
+ * command's socket itself: the command could connect it elsewhere between
+ * a check and the send, and dtee would send there as itself; on the
+ * supervisor's socket a late reconnect only means the data reaches dtee's
+ * outputs. */
+static int our_socket(struct supervisor *sv, pid_t pid, int fd)
+{
+	int sock = command_socket(sv, pid, fd);
+
+	if (sock < 0)
+		return -1;
+	if (!still_to_us(sv, sock)) {
+		errno = 0;
+		return -1;
+	}
+	return sock == sv->sk->out ? sv->sk->relay_out : sv->sk->relay_err;
 }
 
 /* A copy of the command's fd if it is a Unix datagram socket (a dtee inside
@@ -364,7 +402,7 @@ static struct outcome serve_setsockopt(struct supervisor *sv, const struct secco
 	if (pid == 0 || (int)(uint32_t)req->data.args[4] < (int)sizeof v ||
 	    process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof v || v < 0 || v >= want)
 		return run_in_process();
-	sock = our_socket(sv, pid, call_fd(req));
+	sock = command_socket(sv, pid, call_fd(req));
 	if (sock < 0 || !still_valid(sv->listener, req->id))
 		return run_in_process();
 	if (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &want, sizeof want) < 0)

@@ -369,12 +369,12 @@ teardown() {
 # socket of its own put on fd 1; its report in creds, the writer's stderr
 # in send.err.
 listen_creds() {
-	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid
+	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid how=${HOW:-send}
 	rm -f ready && mkfifo ready
 	"$HELPERS/seccomp-cred" listen "$name" ready >creds 3>&- &
 	lpid=$!
 	read -r _ <ready
-	"$@" "$HELPERS/seccomp-cred-static" send "$name" 1M 2>send.err ||
+	"$@" "$HELPERS/seccomp-cred-static" "$how" "$name" 1M 2>send.err ||
 		fail "the writer failed: $(cat send.err)"
 	wait "$lpid" || fail "the listener failed"
 	cat creds send.err
@@ -389,6 +389,14 @@ every_datagram_from_writer() {
 	[ -n "$pid" ] && [ -s creds ] || fail "no datagram"
 	run awk -v p="$pid" -v u="$uid" '$1 != p || $2 != u' creds
 	[ -z "$output" ] || fail "datagrams sent as someone else: $output"
+}
+
+@test "dtee's own socket connected elsewhere by the command: never sent on as dtee" {
+	other_user
+	HOW=reconnect listen_creds "$DTEE" --seccomp runuser -u "$OTHER" --
+	every_datagram_from_writer
+	grep -qx "write: 1048576" send.err
+	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((1 << 20)) ]
 }
 
 @test "a socket of the command's own on fd 1: never sent on as dtee (root serves it as the writer)" {

@@ -10,6 +10,8 @@
  *       buffer, connected to NAME and put on fd 1; one write() of SIZE
  *       bytes (K, M suffixes) to fd 1, then "end\n". Says on stderr
  *       "pid P uid U" first and then "write: N" or "write: <strerror>".
+ *   seccomp-cred reconnect NAME SIZE the same, but with the socket already
+ *       on fd 1 (dtee's own) connected to NAME instead of a new one.
  *
  * Built static too (seccomp-cred-static): libdtee.so cannot reach it, so
  * its large write is the supervisor's to serve.
@@ -94,13 +96,13 @@ static int listen_on(const char *name, const char *ready)
 	}
 }
 
-static int send_to(const char *name, const char *size_arg)
+static int send_to(const char *name, const char *size_arg, int own)
 {
 	struct sockaddr_un a;
 	socklen_t alen = address(name, &a);
 	char *end;
 	size_t size = strtoul(size_arg, &end, 10);
-	int big = SEND_BUFFER, fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int big = SEND_BUFFER, fd = own ? 1 : socket(AF_UNIX, SOCK_DGRAM, 0);
 	char *buf;
 	ssize_t n;
 
@@ -109,8 +111,8 @@ static int send_to(const char *name, const char *size_arg)
 		die("malloc");
 	memset(buf, 'x', size);
 	fprintf(stderr, "pid %d uid %u\n", (int)getpid(), (unsigned)getuid());
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big) < 0 ||
-	    connect(fd, (struct sockaddr *)&a, alen) < 0 || dup2(fd, 1) < 0)
+	if (fd < 0 || (!own && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big) < 0) ||
+	    connect(fd, (struct sockaddr *)&a, alen) < 0 || (!own && dup2(fd, 1) < 0))
 		die("send");
 	n = write(1, buf, size);
 	if (n < 0)
@@ -127,7 +129,9 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "listen") == 0)
 		return listen_on(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "send") == 0)
-		return send_to(argv[2], argv[3]);
-	fprintf(stderr, "usage: seccomp-cred listen NAME READY | send NAME SIZE\n");
+		return send_to(argv[2], argv[3], 0);
+	if (argc == 4 && strcmp(argv[1], "reconnect") == 0)
+		return send_to(argv[2], argv[3], 1);
+	fprintf(stderr, "usage: seccomp-cred listen NAME READY | send|reconnect NAME SIZE\n");
 	return 2;
 }
