@@ -55,6 +55,7 @@ struct collector {
 	unsigned small_run;	/* small datagrams taken one at a time since a large one */
 	bool end_seen;
 	bool want_control;	/* times or pids asked for */
+	size_t control_len;	/* room for exactly those */
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec slot_iov[BATCH_MAX];
 	struct sockaddr_un addrs[BATCH_MAX];
@@ -95,7 +96,7 @@ static void setup_buffers(struct collector *c)
 		};
 		if (c->want_control) {
 			c->msgs[i].msg_hdr.msg_control = c->control[i].buf;
-			c->msgs[i].msg_hdr.msg_controllen = sizeof c->control[i].buf;
+			c->msgs[i].msg_hdr.msg_controllen = c->control_len;
 		}
 	}
 	c->batch = (struct batch){
@@ -103,6 +104,18 @@ static void setup_buffers(struct collector *c)
 		.time = c->sinks->needs & SINK_TIME ? c->time : NULL,
 		.pid = c->sinks->needs & SINK_PID ? c->pid : NULL,
 	};
+}
+
+/* Descriptors the command sent along (SCM_RIGHTS) are not dtee's to keep. */
+static void close_passed_fds(const struct cmsghdr *m)
+{
+	size_t n = (m->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+	for (size_t k = 0; k < n; k++) {
+		int fd;
+		memcpy(&fd, CMSG_DATA(m) + k * sizeof fd, sizeof fd);
+		close(fd);
+	}
 }
 
 /* The time and writer the kernel recorded for datagram i of the receive,
@@ -123,11 +136,13 @@ static void take_control(struct collector *c, int i, int n)
 			struct ucred cred;
 			memcpy(&cred, CMSG_DATA(m), sizeof cred);
 			c->pid[n] = cred.pid;
+		} else if (m->cmsg_type == SCM_RIGHTS) {
+			close_passed_fds(m);
 		}
 	}
 	if (!timed)
 		clock_gettime(CLOCK_REALTIME, &c->time[n]);
-	h->msg_controllen = sizeof c->control[i].buf;
+	h->msg_controllen = c->control_len;
 }
 
 static void truncated(enum stream s, size_t len)
@@ -199,7 +214,8 @@ static void dispatch(struct collector *c, int received)
  * Returns how many, or -1 after a second of silence. */
 static int receive(struct collector *c, bool wait)
 {
-	int n = recvmmsg(c->sk->in, c->msgs, c->vlen, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
+	int flags = (wait ? MSG_WAITFORONE : MSG_DONTWAIT) | (c->want_control ? MSG_CMSG_CLOEXEC : 0);
+	int n = recvmmsg(c->sk->in, c->msgs, c->vlen, flags, NULL);
 
 	if (n >= 0)
 		return n;
@@ -269,6 +285,10 @@ static struct collector *collector_new(const struct sockets *sk, struct sinks *s
 	c->sk = sk;
 	c->sinks = sinks;
 	c->want_control = (sinks->needs & (SINK_TIME | SINK_PID)) != 0;
+	/* Exactly what was asked for: descriptors the command sends along
+	 * then find no room, and the kernel closes them. */
+	c->control_len = (sinks->needs & SINK_TIME ? CMSG_SPACE(sizeof(struct timespec)) : 0) +
+			 (sinks->needs & SINK_PID ? CMSG_SPACE(sizeof(struct ucred)) : 0);
 	c->queue_max = queue_max();
 	setup_buffers(c);
 	set_idle_timeout(c);
@@ -312,7 +332,11 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 		}
 	}
 	/* Whatever the command and its children wrote before it ended, or
-	 * before the stop signal, is queued now, ahead of the marker. */
+	 * before the stop signal, is queued now. From here on a write to
+	 * the command's sockets (a background process that goes on) fails
+	 * with EPIPE rather than land in a queue nobody reads; what is
+	 * queued, ahead of the marker, is handed on. */
+	sockets_hang_up(sk);
 	drain(c);
 	e->signal = signal_stop;
 	collector_free(c);

@@ -201,7 +201,10 @@ struct sink *lines_open(struct line_sink **sinks, size_t n)
 	size_t max = 0;
 
 	ls->sink.ops = &lines_sink_ops;
-	ls->sink.needs = SINK_IDLE;
+	/* The writer's pid, whatever the line sinks show: a line is cut when
+	 * another process writes, and where lines are cut must not depend on
+	 * which outputs were asked for. */
+	ls->sink.needs = SINK_IDLE | SINK_PID;
 	ls->l = sinks;
 	ls->n = n;
 	for (size_t i = 0; i < n; i++) {

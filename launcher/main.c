@@ -99,6 +99,5 @@ int main(int argc, char **argv)
 	if (!end.signal)
 		end.signal = signal_stop;
 	sinks_close(&sinks);
-	sockets_hang_up(&sk);
 	return exit_status(&sinks, &end);
 }

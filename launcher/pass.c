@@ -17,9 +17,9 @@
 
 /* How the two outputs must be written. */
 enum pass_mode {
-	PASS_RUNS,	/* one object, two descriptions, or a pipe/socket: in order, run by run */
+	PASS_RUNS,	/* anything where the two may meet: in order, run by run */
 	PASS_SHARED,	/* one open file description (2>&1): everything to the first */
-	PASS_APART,	/* two different files or devices, or one is /dev/null: order
+	PASS_APART,	/* two different regular files, or one is /dev/null: order
 			 * between them cannot be seen */
 };
 
@@ -30,11 +30,6 @@ struct pass_sink {
 	bool colour;		/* stderr in red (--color) */
 	struct colour col;
 };
-
-static bool is_pipe_like(const struct stat *st)
-{
-	return S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode);
-}
 
 static enum pass_mode choose_mode(const struct pass_sink *p)
 {
@@ -47,8 +42,10 @@ static enum pass_mode choose_mode(const struct pass_sink *p)
 		return PASS_RUNS;
 	if (o.st_dev == e.st_dev && o.st_ino == e.st_ino)
 		return same_open_file(self, p->out.fd, self, p->err.fd) == 1 ? PASS_SHARED : PASS_RUNS;
-	/* A reader of two pipes or sockets may merge them: keep the order. */
-	return is_pipe_like(&o) || is_pipe_like(&e) ? PASS_RUNS : PASS_APART;
+	/* Two regular files are two outputs; anything else may meet again (a
+	 * reader merging two pipes, one terminal under two names such as
+	 * /dev/pts/N and /dev/tty): keep the order. */
+	return S_ISREG(o.st_mode) && S_ISREG(e.st_mode) ? PASS_APART : PASS_RUNS;
 }
 
 static struct outlet *outlet_of(struct pass_sink *p, unsigned stream)

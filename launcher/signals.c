@@ -15,8 +15,14 @@ volatile sig_atomic_t signal_stop;
 static volatile sig_atomic_t sigpipe_held;
 static int wake_fd = -1;
 
-/* The signals whose disposition dtee changes, and what it inherited. */
-static const int handled[] = { SIGCHLD, SIGINT, SIGHUP, SIGTERM, SIGPIPE };
+/* The signals whose disposition dtee changes, and what it inherited: every
+ * signal whose default would end dtee at once is a stop signal, acted on
+ * once the data in hand is out; SIGXFSZ is ignored, so that a write past
+ * the file size limit fails (EFBIG) and is reported as that output's. */
+static const int handled[] = {
+	SIGCHLD, SIGINT, SIGHUP, SIGTERM, SIGPIPE, SIGQUIT, SIGUSR1, SIGUSR2,
+	SIGALRM, SIGXCPU, SIGVTALRM, SIGPROF, SIGXFSZ,
+};
 #define NHANDLED (sizeof handled / sizeof handled[0])
 static struct sigaction inherited[NHANDLED];
 
@@ -59,7 +65,7 @@ void signals_setup(const struct options *opts, int ctl_fd)
 		int sig = handled[i];
 
 		sigaction(sig, NULL, &inherited[i]);
-		if (sig == SIGINT && opts->ignore_interrupts)
+		if ((sig == SIGINT && opts->ignore_interrupts) || sig == SIGXFSZ)
 			set_action(sig, SIG_IGN);
 		else if (sig == SIGCHLD || inherited[i].sa_handler != SIG_IGN)
 			set_action(sig, on_signal);

@@ -12,7 +12,8 @@
 #include "dtee.h"
 
 extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
-extern volatile sig_atomic_t signal_stop;	/* HUP, INT, TERM or PIPE seen: the first one */
+extern volatile sig_atomic_t signal_stop;	/* the first stop signal seen (HUP, INT,
+						 * TERM, PIPE, QUIT, USR1...) */
 
 /* Install dtee's handlers (wake-ups go to ctl_fd) and block every signal;
  * signals_unblock() lets them in again once the child exists. A stop

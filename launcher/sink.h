@@ -46,7 +46,8 @@ struct ending {
 	bool ended;	/* the command has ended, with status */
 	int status;	/* its wait status */
 	int signal;	/* the stop signal that ends dtee, or 0 */
-	bool failed;	/* an output could not be opened or written */
+	bool failed;	/* an output could not be opened or written, as finishing
+			 * began (outlets_failed() tells of later failures) */
 	const char *command;	/* the command's name, for reports */
 };
 

@@ -204,7 +204,9 @@ static bool silent(const struct spool_sink *s, const struct ending *e)
 {
 	bool failure = !e->ended || !WIFEXITED(e->status) || WEXITSTATUS(e->status) != 0;
 
-	if (s->live || s->due || e->failed || e->signal)
+	/* e->failed was taken as finishing began; a line sink finished before
+	 * the spool may have failed since (its last line to the system log). */
+	if (s->live || s->due || e->failed || outlets_failed() || e->signal)
 		return false;
 	if (s->report_on & REPORT_ALWAYS)
 		return false;

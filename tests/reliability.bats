@@ -104,3 +104,58 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 	[ "$output" = "" ]
 	[ "$stderr" = "" ]
 }
+
+# fds_of PID: how many descriptors PID holds.
+fds_of() {
+	ls /proc/"$1"/fd | wc -l
+}
+
+@test "descriptors a command sends along with its output (SCM_RIGHTS) are not kept by dtee" {
+	need_cmd python3
+	for opt in -L -C "--log-format=json -L"; do
+		rm -f ready go && mkfifo ready go
+		# shellcheck disable=SC2086 # the option and its words
+		"$DTEE" --no-preload $opt log python3 -c 'import os, socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM, fileno=os.dup(1))
+for i in range(100):
+    socket.send_fds(s, [b"x\n"], [0, 0, 0, 0])
+os.write(1, b"sent\n")
+open("ready", "w").close()
+open("go").read()' >out 2>err 3>&- &
+		local d=$!
+		: <ready
+		# The datagrams are queued behind "sent": wait until dtee has it.
+		until grep -q sent out; do sleep 0.01; done
+		local n
+		n=$(fds_of "$d")
+		: >go
+		wait "$d"
+		[ "$n" -lt 20 ] || fail "dtee $opt holds $n descriptors"
+	done
+}
+
+@test "one terminal under two names (/dev/pts/N and /dev/tty): the order kept on it" {
+	need_cmd python3 script
+	# alternate writes 1000 pairs out/err; stderr goes to /dev/tty, stdout
+	# to the pseudo-terminal script made: the same terminal.
+	script -qec "'$DTEE' -C comb '$HELPERS/alternate' 1000 2>/dev/tty" /dev/null >tty.out </dev/null
+	tr -d '\r' <tty.out >tty.txt
+	cmp comb tty.txt || fail "the terminal shows another order than the -C file"
+}
+
+@test "SIGUSR1, SIGQUIT, SIGALRM to dtee: stop signals like the others; SIGXFSZ: the file reports, the rest goes on" {
+	for sig in USR1:10 QUIT:3 ALRM:14; do
+		rm -f ready && mkfifo ready
+		"$HELPERS/waitstatus" "$DTEE" -O file -C comb \
+			sh -c 'echo >ready; exec "$0" -t 1G -w 4K' "$HELPERS/bench-writer" >out 2>err 3>status &
+		waiter=$!
+		read -r _ <ready
+		kill -"${sig%:*}" "$(dtee_child "$waiter")"
+		wait "$waiter"
+		[ "$(cut -d' ' -f1-2 status)" = "signaled ${sig#*:}" ] || fail "$sig: $(cat status)"
+		cmp file out || fail "$sig: file and stdout differ"
+	done
+	run --separate-stderr bash -c 'ulimit -f 1; "$DTEE" -o big -- seq 1 100000 | wc -l'
+	[ "$output" = 100000 ]
+	[ "$stderr" = "$DTEE: big: File too large" ]
+}
