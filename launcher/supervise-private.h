@@ -102,11 +102,12 @@ struct job {
 	struct held_call *held;	/* where the heir finds the call, or NULL */
 	int cnt;
 	size_t total;
-	/* sendmmsg(): where in the command's memory the messages are, and the
-	 * one being sent. */
+	/* sendmmsg(): where in the command's memory the messages are, the one
+	 * being sent, and the largest one's total. */
 	uint64_t mmsg_addr;
 	unsigned mmsg_cnt;
 	unsigned mmsg_i;
+	size_t mmsg_largest;
 	struct seccomp_notif_resp *resp;
 	char *buf;		/* RELAY_CHUNK bytes */
 	struct iovec iov[IOV_MAX];	/* the call's vector, as the command gave it */

@@ -357,6 +357,24 @@ static bool hand_over(struct supervisor *sv, int copy)
 	return true;
 }
 
+/* Whether the kernel can send the job's write (each message, for
+ * sendmmsg) on the command's own socket sock whole, as one datagram: if it
+ * is no larger than the socket's send buffer less 32 bytes, nor than the
+ * largest block the kernel allocates for a datagram (PAGE_SIZE <<
+ * MAX_PAGE_ORDER, 1024 pages as usually built: larger ones fail with
+ * ENOBUFS). Then it runs in the process, and the command's reader gets it
+ * as the command meant, one message, not in pieces. */
+static bool fits_in_one_datagram(const struct job *job, int sock)
+{
+	int sndbuf = 0;
+	socklen_t len = sizeof sndbuf;
+	size_t largest = job->mmsg_cnt > 0 ? job->mmsg_largest : job->total;
+	size_t kernel_max = 1024 * (size_t)sysconf(_SC_PAGESIZE);
+
+	return getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 && sndbuf > 32 &&
+	       largest <= (size_t)sndbuf - 32 && largest <= kernel_max;
+}
+
 /* A stopped write: how much, to which socket; then relay and answer (or
  * let a worker thread do both). */
 static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
@@ -382,11 +400,12 @@ static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
 	if (errno == EPERM) {
 		count_unreadable(sv);
 	} else if (errno == 0 && (copy = foreign_socket(sv, job, fd, &job->cred)) >= 0) {
-		if (hand_over(sv, copy))
+		if (!fits_in_one_datagram(job, copy) && hand_over(sv, copy))
 			return;
 		close(copy);
 	}
-	/* Another file, fd not open, or too busy: the call runs as it is. */
+	/* Another file, fd not open, a write the socket takes whole, or too
+	 * busy: the call runs as it is. */
 	respond(job, run_in_process());
 }
 

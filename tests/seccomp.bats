@@ -394,17 +394,18 @@ teardown() {
 	[ -z "${OTHER:-}" ] || userdel "$OTHER" || true
 }
 
-# listen_creds CMD...: a listener reading SO_PASSCRED gets the datagrams
-# that the writer (run by CMD as the other user, under dtee) sends on a
-# socket of its own put on fd 1; its report in creds, the writer's stderr
-# in send.err.
+# listen_creds SIZE CMD...: a listener reading SO_PASSCRED gets the
+# datagrams that the writer (run by CMD as the other user, under dtee)
+# sends with one write of SIZE on a socket of its own (8 MiB send buffer
+# asked) put on fd 1; its report in creds, the writer's stderr in send.err.
 listen_creds() {
-	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid
+	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid size=$1
+	shift
 	rm -f ready && mkfifo ready
 	"$HELPERS/seccomp-cred" listen "$name" ready >creds 3>&- &
 	lpid=$!
 	read -r _ <ready
-	"$@" "$HELPERS/seccomp-cred-static" send "$name" 1M 2>send.err ||
+	"$@" "$HELPERS/seccomp-cred-static" send "$name" "$size" 2>send.err ||
 		fail "the writer failed: $(cat send.err)"
 	wait "$lpid" || fail "the listener failed"
 	cat creds send.err
@@ -423,18 +424,32 @@ every_datagram_from_writer() {
 
 @test "a socket of the command's own on fd 1: never sent on as dtee (root serves it as the writer)" {
 	other_user
-	listen_creds "$DTEE" --seccomp runuser -u "$OTHER" --
+	# 20 MiB: more than the socket's send buffer takes as one datagram
+	# (twice the 8 MiB asked, at most twice wmem_max).
+	[ "$(cat /proc/sys/net/core/wmem_max)" -lt $((10 << 20)) ] ||
+		skip "net.core.wmem_max is 10 MiB or more: a 20 MiB datagram could fit"
+	listen_creds 20M "$DTEE" --seccomp runuser -u "$OTHER" --
 	every_datagram_from_writer
-	grep -qx "write: 1048576" send.err
+	grep -qx "write: $((20 << 20))" send.err
 	# Served by dtee in pieces, each sent as the writer.
-	[ "$(wc -l <creds)" -eq 4 ]
-	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((1 << 20)) ]
+	[ "$(wc -l <creds)" -eq 80 ]
+	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((20 << 20)) ]
+}
+
+@test "a socket of the command's own on fd 1: a write it takes whole stays one datagram" {
+	other_user
+	# 300 KiB: more than dtee relays in one piece (256 KiB), less than the
+	# smallest buffer the 8 MiB asked can give (twice the default wmem_max).
+	listen_creds 300K "$DTEE" --seccomp runuser -u "$OTHER" --
+	every_datagram_from_writer
+	grep -qx "write: $((300 << 10))" send.err
+	[ "$(cat creds | cut -d' ' -f4)" = $((300 << 10)) ]
 }
 
 @test "a socket of the command's own on fd 1: an unprivileged dtee lets the writer send itself" {
 	other_user
 	# dtee as the other user too: it cannot claim the writer's pid.
-	listen_creds runuser -u "$OTHER" -- env TMPDIR=/tmp "$DTEE" --seccomp
+	listen_creds 1M runuser -u "$OTHER" -- env TMPDIR=/tmp "$DTEE" --seccomp
 	every_datagram_from_writer
 	grep -qx "write: 1048576" send.err
 	# The writer's own single datagram, as without the supervisor.
