@@ -75,9 +75,12 @@ static void respond(struct supervisor *sv, uint64_t id, int err)
 
 /* Call id, a write on one of dtee's sockets by thread tid, fails with
  * EPIPE, the thread getting SIGPIPE first if sigpipe: a signal with its
- * default action then ends the process, as from a pipe. The thread cannot
- * go while its call is held, so tid and its process are still its own
- * once the id is found valid. */
+ * default action then ends the process, as from a pipe. A held call can
+ * still end with its thread (SIGKILL: the wait is killable), so the id is
+ * checked just before the signal. Left open: the thread dying between that
+ * check and tgkill(), and its tid going to a new thread in those few
+ * microseconds, which would then get the SIGPIPE; pids are handed out in
+ * turn, so that needs the whole pid range (pid_max) used up meanwhile. */
 static void broken_pipe(struct supervisor *sv, uint64_t id, pid_t tid, bool sigpipe)
 {
 	struct ucred who;
