@@ -308,6 +308,27 @@ w100: Broken pipe'
 	[ "$got" -eq "$written" ]
 }
 
+@test "dtee exits while it relays to a background writer's own socket: the write returns what was sent, nothing twice" {
+	[ "$(id -u)" = 0 ] || skip "needs root: only a privileged dtee serves the command's own sockets"
+	rm -f ready go result gate && mkfifo ready go result gate
+	# The command (sh) ends once told to, its background writer's 3 MiB
+	# still being relayed by a worker of dtee: dtee exits normally.
+	"$DTEE" --seccomp sh -c "'$HELPERS/seccomp-dup-static' ready go result 3M & read -r _ <gate" \
+		>/dev/null 2>&1 3>&- &
+	local d=$! i got written
+	timeout 10 cat ready >/dev/null || { stop_pids "$d"; fail "no datagram came"; }
+	timeout 10 sh -c 'echo >gate' || { stop_pids "$d"; fail "the command is gone"; }
+	for i in $(seq 200); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$d" 2>/dev/null || { stop_pids "$d"; fail "dtee did not exit"; }
+	wait "$d" || fail "dtee exited $?"
+	timeout 10 sh -c 'echo go >go' || fail "the reader is gone"
+	timeout 10 cat result >report || fail "the writer hung"
+	cat report
+	read -r _ got _ written <report
+	[ "$written" -gt 0 ] && [ "$written" -lt $((3 << 20)) ]
+	[ "$got" -eq "$written" ]
+}
+
 # in_background [DTEE OPTIONS]: dtee ends while the command's background
 # grandchild still waits; the pipe from dtee must end with it. The
 # grandchild's writes, made after dtee has exited, are reported in late.
