@@ -100,10 +100,13 @@ static bool read_mmsg(struct job *job, uint64_t addr, uint64_t cnt)
 
 	job->mmsg_addr = addr;
 	job->mmsg_cnt = cnt < UIO_MAXIOV ? (unsigned)cnt : UIO_MAXIOV;
+	job->mmsg_largest = 0;
 	for (unsigned i = 0; i < job->mmsg_cnt; i++) {
 		if (!call_read_mmsg(job, i))
 			return false;
 		large |= job->total > job->sv->limit;
+		if (job->total > job->mmsg_largest)
+			job->mmsg_largest = job->total;
 	}
 	return large;
 }

@@ -17,11 +17,13 @@
  *     a program that relies on SIGPIPE to stop does stop;
  *   - it lets every other stopped call run (SECCOMP_USER_NOTIF_FLAG_CONTINUE).
  * Calls dtee had taken but not answered when it died are found in the page
- * it shares (struct held_calls) and answered the same way. The heir ends
- * when no process is left under the filter (the listener polls POLLHUP,
- * Linux 5.8). It never reads the command's memory: it needs no ptrace
- * access, only kcmp()'s (read) access, so it does not matter that it is no
- * ancestor of the command (Yama). */
+ * it shares (struct held_calls) and answered the same way, except one
+ * that dtee had sent part of: it returns what was sent (a short write, as
+ * from a pipe whose reader died mid-write), so that nothing is sent twice.
+ * The heir ends when no process is left under the filter (the listener
+ * polls POLLHUP, Linux 5.8). It never reads the command's memory: it
+ * needs no ptrace access, only kcmp()'s (read) access, so it does not
+ * matter that it is no ancestor of the command (Yama). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -49,7 +51,8 @@
  * no output, pipe or socket is held up by it. */
 enum { KEEP_LIFE, KEEP_LISTENER, KEEP_OUT, KEEP_ERR, KEEP_N };
 
-static void respond(struct supervisor *sv, uint64_t id, int err)
+/* Call id fails with err, or returns val (> 0), or else runs. */
+static void answer(struct supervisor *sv, uint64_t id, int err, long long val)
 {
 	struct seccomp_notif_resp *resp = sv->job->resp;
 
@@ -57,17 +60,27 @@ static void respond(struct supervisor *sv, uint64_t id, int err)
 	resp->id = id;
 	if (err)
 		resp->error = -err;
+	else if (val > 0)
+		resp->val = val;
 	else
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	/* ENOENT: answered or gone; EINPROGRESS: not taken yet, it will be. */
 	(void)ioctl(sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
+static void respond(struct supervisor *sv, uint64_t id, int err)
+{
+	answer(sv, id, err, 0);
+}
+
 /* Call id, a write on one of dtee's sockets by thread tid, fails with
  * EPIPE, the thread getting SIGPIPE first if sigpipe: a signal with its
- * default action then ends the process, as from a pipe. The thread cannot
- * go while its call is held, so tid and its process are still its own
- * once the id is found valid. */
+ * default action then ends the process, as from a pipe. A held call can
+ * still end with its thread (SIGKILL: the wait is killable), so the id is
+ * checked just before the signal. Left open: the thread dying between that
+ * check and tgkill(), and its tid going to a new thread in those few
+ * microseconds, which would then get the SIGPIPE; pids are handed out in
+ * turn, so that needs the whole pid range (pid_max) used up meanwhile. */
 static void broken_pipe(struct supervisor *sv, uint64_t id, pid_t tid, bool sigpipe)
 {
 	struct ucred who;
@@ -87,9 +100,15 @@ static void sweep(struct supervisor *sv, uint64_t from)
 	for (int i = 0; i < MAX_WORKERS; i++)
 		all[1 + i] = &h->worker[i];
 	for (int i = 0; i < 1 + MAX_WORKERS; i++) {
+		long long done;
+
 		if (!__atomic_load_n(&all[i]->busy, __ATOMIC_ACQUIRE))
 			continue;
-		if (all[i]->ours)
+		/* Part of it sent: it returns that, as a short write. */
+		done = __atomic_load_n(&all[i]->done, __ATOMIC_ACQUIRE);
+		if (done > 0)
+			answer(sv, all[i]->id, 0, done);
+		else if (all[i]->ours)
 			broken_pipe(sv, all[i]->id, all[i]->tid, all[i]->sigpipe);
 		else
 			respond(sv, all[i]->id, 0);

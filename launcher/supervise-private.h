@@ -45,13 +45,16 @@
 #define MAX_WORKERS 16
 
 /* A stopped call dtee holds unanswered, as the heir must find it if dtee
- * dies: its id and the thread that made it (to signal with SIGPIPE). */
+ * dies: its id, the thread that made it (to signal with SIGPIPE), and how
+ * much of it is sent already (then it must return that, never run again). */
 struct held_call {
 	int busy;		/* 1 while held; read by the heir */
 	bool ours;		/* a write dtee relays to its own socket */
 	bool sigpipe;		/* ...by a call that raises SIGPIPE on EPIPE */
 	pid_t tid;
 	uint64_t id;
+	long long done;		/* atomic: what the call would return now
+				 * (bytes sent; for sendmmsg, messages) */
 };
 
 /* The page dtee shares with the heir (MAP_SHARED). dtee writes it; the heir
@@ -96,11 +99,15 @@ struct job {
 	struct ucred cred;	/* the writer's identity, when claim */
 	bool dontwait;		/* the caller asked for MSG_DONTWAIT */
 	int slot;		/* a worker's index in held->worker, or -1 */
+	struct held_call *held;	/* where the heir finds the call, or NULL */
 	int cnt;
 	size_t total;
-	/* sendmmsg(): where in the command's memory the messages are. */
+	/* sendmmsg(): where in the command's memory the messages are, the one
+	 * being sent, and the largest one's total. */
 	uint64_t mmsg_addr;
 	unsigned mmsg_cnt;
+	unsigned mmsg_i;
+	size_t mmsg_largest;
 	struct seccomp_notif_resp *resp;
 	char *buf;		/* RELAY_CHUNK bytes */
 	struct iovec iov[IOV_MAX];	/* the call's vector, as the command gave it */

@@ -15,6 +15,7 @@
  * fetched with pidfd_getfd() and served by a worker thread, every datagram
  * carrying the writer's identity, never dtee's (see send_piece). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
@@ -154,6 +155,13 @@ static int foreign_socket(struct supervisor *sv, const struct job *job, int fd, 
 	return -1;
 }
 
+static bool nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
 union cred_cmsg {
 	char buf[CMSG_SPACE(sizeof(struct ucred))];
 	struct cmsghdr align;
@@ -169,13 +177,15 @@ union cred_cmsg {
  * room (EAGAIN). With wait_for_room (part of the write is sent already)
  * it waits for room, so that the write stays one contiguous run; without,
  * EAGAIN is returned, as the kernel answers the process's own non-blocking
- * write that has no room (nothing sent). */
+ * write that has no room (nothing sent).
+ * The send itself never sleeps (MSG_DONTWAIT; poll waits for room): a
+ * blocked send, woken by room while SIGKILL is pending, would still send,
+ * and dtee die before it records the piece for the heir (see progress). */
 static ssize_t send_piece(struct job *job, size_t n, bool wait_for_room)
 {
 	union cred_cmsg u;
 	struct iovec iov = { job->buf, n };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	int flags = MSG_NOSIGNAL | (job->dontwait && !wait_for_room ? MSG_DONTWAIT : 0);
 	ssize_t s;
 
 	if (job->claim) {
@@ -189,12 +199,33 @@ static ssize_t send_piece(struct job *job, size_t n, bool wait_for_room)
 		memcpy(CMSG_DATA(c), &job->cred, sizeof job->cred);
 	}
 	for (;;) {
-		s = sendmsg(job->sock, &m, flags);
-		if (s >= 0 || (errno != EINTR && (errno != EAGAIN || !wait_for_room)))
+		s = sendmsg(job->sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (s >= 0 || (errno != EINTR && errno != EAGAIN))
 			return s;
+		if (errno == EAGAIN && !wait_for_room && (job->dontwait || nonblocking(job->sock))) {
+			errno = EAGAIN;
+			return -1;
+		}
 		if (errno == EAGAIN)
 			(void)poll(&(struct pollfd){ job->sock, POLLOUT, 0 }, 1, -1);
 	}
+}
+
+/* done bytes of the call (of message mmsg_i, for sendmmsg) are sent: record
+ * what the call would return now, for the heir. Were dtee to die before it
+ * answers, the heir answers that (a short write, as the kernel gives), so
+ * that the call never runs again whole: nothing is sent twice. */
+static void progress(struct job *job, size_t done)
+{
+	long long ret = (long long)done;
+
+	if (!job->held)
+		return;
+	if (job->mmsg_cnt > 0) {
+		(void)call_write_mmsg_len(job, job->mmsg_i, (unsigned)done);
+		ret = (long long)job->mmsg_i + 1;
+	}
+	__atomic_store_n(&job->held->done, ret, __ATOMIC_RELEASE);
 }
 
 /* Copy the job's total bytes, described by the command's vector, out of
@@ -232,6 +263,7 @@ static struct outcome relay(struct job *job)
 			return fails_with(errno);
 		}
 		done += (size_t)n;
+		progress(job, done);
 		if ((size_t)n < want)
 			break;	/* the rest is not readable: a short write */
 		iov_advance(&at, (size_t)n);
@@ -250,12 +282,15 @@ static struct outcome relay_messages(struct job *job)
 
 		if (!call_read_mmsg(job, i))
 			break;
-		if (job->total > 0)
+		job->mmsg_i = i;
+		if (job->total > 0) {
 			o = relay(job);
-		else if (send_piece(job, 0, i > 0) < 0)
+		} else if (send_piece(job, 0, i > 0) < 0) {
 			o = fails_with(errno);
-		else
+		} else {
 			o = returns(0);
+			progress(job, 0);
+		}
 		if (o.run_in_process || o.err)
 			return sent > 0 ? returns(sent) : o;
 		(void)call_write_mmsg_len(job, i, (unsigned)o.ret);
@@ -287,19 +322,24 @@ static void respond(struct job *job, struct outcome o)
 	(void)ioctl(job->sv->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
-/* Record, for the heir, that call id of thread tid is held unanswered. */
-static void hold(struct held_call *h, const struct job *job, bool ours, bool sigpipe)
+/* Record, for the heir, that the job's call is held unanswered, nothing of
+ * it sent yet. */
+static void hold(struct held_call *h, struct job *job, bool ours, bool sigpipe)
 {
 	h->id = job->id;
 	h->tid = job->pid;
 	h->ours = ours;
 	h->sigpipe = sigpipe;
+	__atomic_store_n(&h->done, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->busy, 1, __ATOMIC_RELEASE);
+	job->held = h;
 }
 
-static void release(struct held_call *h)
+static void release(struct job *job)
 {
-	__atomic_store_n(&h->busy, 0, __ATOMIC_RELEASE);
+	if (job->held)
+		__atomic_store_n(&job->held->busy, 0, __ATOMIC_RELEASE);
+	job->held = NULL;
 }
 
 /* A foreign socket's reader may itself be waiting for this supervisor (a
@@ -312,8 +352,7 @@ static void *foreign_worker(void *arg)
 	struct supervisor *sv = job->sv;
 
 	respond(job, serve_job(job));
-	if (job->slot >= 0)
-		release(&sv->held->worker[job->slot]);
+	release(job);
 	close(job->owned);
 	job_free(job);
 	__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
@@ -336,6 +375,7 @@ static bool hand_over(struct supervisor *sv, int copy)
 	job->sock = job->owned = copy;
 	job->claim = true;
 	job->slot = -1;
+	job->held = NULL;
 	/* Fewer than MAX_WORKERS workers: a slot is free. Only this thread
 	 * takes slots, so none is taken twice. */
 	for (int i = 0; sv->held && i < MAX_WORKERS; i++)
@@ -347,13 +387,30 @@ static bool hand_over(struct supervisor *sv, int copy)
 	__atomic_add_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
 	if (pthread_create(&thread, NULL, foreign_worker, job) != 0) {
 		__atomic_sub_fetch(&sv->workers, 1, __ATOMIC_RELAXED);
-		if (job->slot >= 0)
-			release(&sv->held->worker[job->slot]);
+		release(job);
 		job_free(job);
 		return false;
 	}
 	pthread_detach(thread);
 	return true;
+}
+
+/* Whether the kernel can send the job's write (each message, for
+ * sendmmsg) on the command's own socket sock whole, as one datagram: if it
+ * is no larger than the socket's send buffer less 32 bytes, nor than the
+ * largest block the kernel allocates for a datagram (PAGE_SIZE <<
+ * MAX_PAGE_ORDER, 1024 pages as usually built: larger ones fail with
+ * ENOBUFS). Then it runs in the process, and the command's reader gets it
+ * as the command meant, one message, not in pieces. */
+static bool fits_in_one_datagram(const struct job *job, int sock)
+{
+	int sndbuf = 0;
+	socklen_t len = sizeof sndbuf;
+	size_t largest = job->mmsg_cnt > 0 ? job->mmsg_largest : job->total;
+	size_t kernel_max = 1024 * (size_t)sysconf(_SC_PAGESIZE);
+
+	return getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 && sndbuf > 32 &&
+	       largest <= (size_t)sndbuf - 32 && largest <= kernel_max;
 }
 
 /* A stopped write: how much, to which socket; then relay and answer (or
@@ -365,6 +422,7 @@ static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
 
 	job->id = req->id;
 	job->claim = false;
+	job->held = NULL;
 	if (req->pid == 0 || !call_read(job, req)) {	/* pid 0: not in our namespace */
 		respond(job, run_in_process());
 		return;
@@ -374,18 +432,18 @@ static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
 		if (sv->held)
 			hold(&sv->held->serving, job, true, call_wants_sigpipe(req));
 		respond(job, serve_job(job));
-		if (sv->held)
-			release(&sv->held->serving);
+		release(job);
 		return;
 	}
 	if (errno == EPERM) {
 		count_unreadable(sv);
 	} else if (errno == 0 && (copy = foreign_socket(sv, job, fd, &job->cred)) >= 0) {
-		if (hand_over(sv, copy))
+		if (!fits_in_one_datagram(job, copy) && hand_over(sv, copy))
 			return;
 		close(copy);
 	}
-	/* Another file, fd not open, or too busy: the call runs as it is. */
+	/* Another file, fd not open, a write the socket takes whole, or too
+	 * busy: the call runs as it is. */
 	respond(job, run_in_process());
 }
 

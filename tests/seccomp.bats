@@ -256,7 +256,7 @@ w100: Broken pipe'
 	[ "$(cat status)" -eq $((128 + $(kill -l PIPE))) ]
 }
 
-@test "dtee killed while it relays a write: the write gets EPIPE and SIGPIPE, nothing hangs" {
+@test "dtee killed while it relays a write: it returns what was sent, the next gets EPIPE and SIGPIPE, nothing hangs" {
 	rm -f report && mkfifo report
 	# Nobody reads dtee's output: its queue fills and the relay of the
 	# 20 MB write blocks, its call taken and unanswered.
@@ -266,16 +266,67 @@ w100: Broken pipe'
 	reader=$!
 	for i in $(seq 100); do [ -s d.pid ] && d=$(cat d.pid) && w=$(pgrep -P "$d") && break; sleep 0.05; done
 	[ -n "$w" ] || fail "no writer"
-	# Until a thread of dtee waits for room to send.
+	# Until a thread of dtee waits for room to send (in poll).
 	for i in $(seq 100); do
-		grep -q unix_wait_for_peer /proc/"$d"/task/*/wchan 2>/dev/null && break
+		grep -q poll /proc/"$d"/task/*/wchan 2>/dev/null && break
 		sleep 0.05
 	done
 	kill -KILL "$d"
 	wait "$reader" || fail "the writer hung"
 	stop_pids "$sink"
 	cat late
-	[ "$(cat late)" = "$(printf 'w20M: Broken pipe +SIGPIPE\nw1M: Broken pipe +SIGPIPE')" ]
+	# Part of the 20 MB was sent: a short write, as the kernel gives (no
+	# signal; run again whole, it would be sent twice).
+	[[ "$(head -n 1 late)" =~ ^w20M:\ ([0-9]+)$ ]] || fail "not a short write"
+	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${BASH_REMATCH[1]}" -lt $((20 << 20)) ]
+	[ "$(sed -n 2p late)" = "w1M: Broken pipe +SIGPIPE" ]
+	[ "$(wc -l <late)" -eq 2 ]
+}
+
+@test "dtee killed while it relays to the command's own socket: the write returns what was sent, nothing twice" {
+	[ "$(id -u)" = 0 ] || skip "needs root: only a privileged dtee serves the command's own sockets"
+	rm -f ready go result && mkfifo ready go result
+	# The helper's reader takes the first datagram's arrival as the sign,
+	# then reads nothing until go: the relay of the 3 MiB write (more than
+	# its 2 MiB send buffer takes as one datagram) fills the buffer, waits.
+	"$DTEE" --seccomp "$HELPERS/seccomp-dup-static" ready go result 3M >/dev/null 2>&1 3>&- &
+	local d=$! i got written
+	timeout 10 cat ready >/dev/null || { stop_pids "$d"; fail "no datagram came"; }
+	for i in $(seq 100); do
+		grep -q poll /proc/"$d"/task/*/wchan 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -KILL "$d"
+	wait "$d" || true
+	timeout 10 sh -c 'echo go >go' || fail "the reader is gone"
+	timeout 10 cat result >report || fail "the writer hung"
+	cat report
+	read -r _ got _ written <report
+	# Cut short (a short write, as the kernel gives), and every byte the
+	# writer was told of arrived once: not run again whole.
+	[ "$written" -gt 0 ] && [ "$written" -lt $((3 << 20)) ]
+	[ "$got" -eq "$written" ]
+}
+
+@test "dtee exits while it relays to a background writer's own socket: the write returns what was sent, nothing twice" {
+	[ "$(id -u)" = 0 ] || skip "needs root: only a privileged dtee serves the command's own sockets"
+	rm -f ready go result gate && mkfifo ready go result gate
+	# The command (sh) ends once told to, its background writer's 3 MiB
+	# still being relayed by a worker of dtee: dtee exits normally.
+	"$DTEE" --seccomp sh -c "'$HELPERS/seccomp-dup-static' ready go result 3M & read -r _ <gate" \
+		>/dev/null 2>&1 3>&- &
+	local d=$! i got written
+	timeout 10 cat ready >/dev/null || { stop_pids "$d"; fail "no datagram came"; }
+	timeout 10 sh -c 'echo >gate' || { stop_pids "$d"; fail "the command is gone"; }
+	for i in $(seq 200); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$d" 2>/dev/null || { stop_pids "$d"; fail "dtee did not exit"; }
+	wait "$d" || fail "dtee exited $?"
+	timeout 10 sh -c 'echo go >go' || fail "the reader is gone"
+	timeout 10 cat result >report || fail "the writer hung"
+	cat report
+	read -r _ got _ written <report
+	[ "$written" -gt 0 ] && [ "$written" -lt $((3 << 20)) ]
+	[ "$got" -eq "$written" ]
 }
 
 # in_background [DTEE OPTIONS]: dtee ends while the command's background
@@ -364,17 +415,18 @@ teardown() {
 	[ -z "${OTHER:-}" ] || userdel "$OTHER" || true
 }
 
-# listen_creds CMD...: a listener reading SO_PASSCRED gets the datagrams
-# that the writer (run by CMD as the other user, under dtee) sends on a
-# socket of its own put on fd 1; its report in creds, the writer's stderr
-# in send.err.
+# listen_creds SIZE CMD...: a listener reading SO_PASSCRED gets the
+# datagrams that the writer (run by CMD as the other user, under dtee)
+# sends with one write of SIZE on a socket of its own (8 MiB send buffer
+# asked) put on fd 1; its report in creds, the writer's stderr in send.err.
 listen_creds() {
-	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid how=${HOW:-send}
+	local name=dtee-cred-$$-$BATS_TEST_NUMBER lpid how=${HOW:-send} size=$1
+	shift
 	rm -f ready && mkfifo ready
 	"$HELPERS/seccomp-cred" listen "$name" ready >creds 3>&- &
 	lpid=$!
 	read -r _ <ready
-	"$@" "$HELPERS/seccomp-cred-static" "$how" "$name" 1M 2>send.err ||
+	"$@" "$HELPERS/seccomp-cred-static" "$how" "$name" "$size" 2>send.err ||
 		fail "the writer failed: $(cat send.err)"
 	wait "$lpid" || fail "the listener failed"
 	cat creds send.err
@@ -393,26 +445,40 @@ every_datagram_from_writer() {
 
 @test "dtee's own socket connected elsewhere by the command: never sent on as dtee" {
 	other_user
-	HOW=reconnect listen_creds "$DTEE" --seccomp runuser -u "$OTHER" --
+	HOW=reconnect listen_creds 20M "$DTEE" --seccomp runuser -u "$OTHER" --
 	every_datagram_from_writer
-	grep -qx "write: 1048576" send.err
-	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((1 << 20)) ]
+	grep -qx "write: 20971520" send.err
+	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((20 << 20)) ]
 }
 
 @test "a socket of the command's own on fd 1: never sent on as dtee (root serves it as the writer)" {
 	other_user
-	listen_creds "$DTEE" --seccomp runuser -u "$OTHER" --
+	# 20 MiB: more than the socket's send buffer takes as one datagram
+	# (twice the 8 MiB asked, at most twice wmem_max).
+	[ "$(cat /proc/sys/net/core/wmem_max)" -lt $((10 << 20)) ] ||
+		skip "net.core.wmem_max is 10 MiB or more: a 20 MiB datagram could fit"
+	listen_creds 20M "$DTEE" --seccomp runuser -u "$OTHER" --
 	every_datagram_from_writer
-	grep -qx "write: 1048576" send.err
+	grep -qx "write: $((20 << 20))" send.err
 	# Served by dtee in pieces, each sent as the writer.
-	[ "$(wc -l <creds)" -eq 4 ]
-	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((1 << 20)) ]
+	[ "$(wc -l <creds)" -eq 80 ]
+	[ "$(awk '{ n += $4 } END { print n }' creds)" -eq $((20 << 20)) ]
+}
+
+@test "a socket of the command's own on fd 1: a write it takes whole stays one datagram" {
+	other_user
+	# 300 KiB: more than dtee relays in one piece (256 KiB), less than the
+	# smallest buffer the 8 MiB asked can give (twice the default wmem_max).
+	listen_creds 300K "$DTEE" --seccomp runuser -u "$OTHER" --
+	every_datagram_from_writer
+	grep -qx "write: $((300 << 10))" send.err
+	[ "$(cat creds | cut -d' ' -f4)" = $((300 << 10)) ]
 }
 
 @test "a socket of the command's own on fd 1: an unprivileged dtee lets the writer send itself" {
 	other_user
 	# dtee as the other user too: it cannot claim the writer's pid.
-	listen_creds runuser -u "$OTHER" -- env TMPDIR=/tmp "$DTEE" --seccomp
+	listen_creds 1M runuser -u "$OTHER" -- env TMPDIR=/tmp "$DTEE" --seccomp
 	every_datagram_from_writer
 	grep -qx "write: 1048576" send.err
 	# The writer's own single datagram, as without the supervisor.
