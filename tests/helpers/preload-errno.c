@@ -90,6 +90,12 @@ int main(void)
 	errno = 1234;
 	CHECK(write(sv[0], big, BIG) == BIG);
 	CHECK(errno == 1234);
+	/* A NULL or bad msghdr: the real call's EFAULT, on our socket too. */
+	errno = 0;
+	CHECK(sendmsg(sv[0], NULL, 0) == -1 && errno == EFAULT);
+	errno = 0;
+	CHECK(sendmsg(sv[0], (struct msghdr *)16, 0) == -1 && errno == EFAULT);
+	errno = 1234;
 	fp = fdopen(sv[0], "w");
 	CHECK(fwrite(big, 1, BIG, fp) == BIG && fflush(fp) == 0 && !ferror(fp));
 	CHECK(fprintf(fp, "%s%n", big, &n) == (int)BIG && n == (int)BIG);
@@ -240,6 +246,8 @@ int main(void)
 	CHECK(write(-1, big, BIG) == -1 && errno == EBADF);
 	errno = 0;
 	CHECK(write(99, big, 10) == -1 && errno == EBADF);
+	errno = 0;
+	CHECK(sendmsg(99, NULL, 0) == -1 && errno == EBADF);
 
 	/* getsockopt(SO_TYPE): SOCK_STREAM only for fds 1 and 2 that are
 	 * connected AF_UNIX datagram sockets. */
