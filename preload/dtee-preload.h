@@ -81,6 +81,8 @@
 	X(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))   \
 	X(int, __vdprintf_chk, (int fd, int fl, const char *fmt, va_list ap), (fd, fl, fmt, ap)) \
 	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
+	X(void, setbuffer, (FILE *f, char *b, size_t n), (f, b, n))              \
+	X(void, setbuf, (FILE *f, char *b), (f, b))                              \
 	X(int, fflush, (FILE *f), (f))                                           \
 	X(int, fflush_unlocked, (FILE *f), (f))                                  \
 	X(int, __overflow, (FILE *f, int c), (f, c))                             \

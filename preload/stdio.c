@@ -1,5 +1,6 @@
 /*
- * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf.
+ * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf (and
+ * setbuffer, setbuf).
  * glibc's stdio writes through its hidden internal __write, which the
  * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
  * inside stdio, return 0 and drop the data.
@@ -10,7 +11,8 @@
  * all of it.  So no write stdio makes is larger than the FILE's buffer or
  * than the largest single piece of data it was handed.  The buffer is
  * st_blksize (4 KiB on a socket) unless setvbuf() gave another, and
- * setvbuf() below keeps it at most a piece on our sockets.
+ * setvbuf(), setbuffer() and setbuf() below keep it at most a piece on our
+ * sockets.
  *
  * fwrite/fputs/puts of more than a piece (fdcache.c: min(64 KiB, the fd's
  * first chunk)) on a FILE whose fd is one of our sockets: the real unlocked
@@ -354,7 +356,7 @@ static int dtee_fflush(FILE *fp)
 	return fp != NULL ? flush_checked(r, fp) : r;
 }
 
-/* setvbuf, and line buffering at start ------------------------------------ */
+/* setvbuf, setbuffer, setbuf, and line buffering at start ------------------------------------ */
 
 /* A buffer larger than a piece would be flushed as one oversized datagram. */
 static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
@@ -364,6 +366,28 @@ static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
 	if (buf != NULL && mode != _IONBF && (piece = pieces_for(size, fp)) != 0)
 		size = piece;
 	return real_setvbuf(fp, buf, mode, size);
+}
+
+/* setbuffer, and setbuf (glibc's calls its setbuffer internally, past any
+ * hook): the same limit. */
+static void dtee_setbuffer(FILE *fp, char *buf, size_t size)
+{
+	size_t piece;
+
+	if (buf != NULL && (piece = pieces_for(size, fp)) != 0) {
+		real_setbuffer(fp, buf, piece);
+		return;
+	}
+	real_setbuffer(fp, buf, size);
+}
+
+static void dtee_setbuf(FILE *fp, char *buf)
+{
+	if (buf != NULL && pieces_for(BUFSIZ, fp) != 0) {
+		dtee_setbuffer(fp, buf, BUFSIZ);
+		return;
+	}
+	real_setbuf(fp, buf);
 }
 
 /* The private variable the launcher sets (unless --keep-buffering). */
@@ -424,4 +448,14 @@ DTEE_EXPORT int fflush_unlocked(FILE *fp)
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
 {
 	return dtee_setvbuf(fp, buf, mode, size);
+}
+
+DTEE_EXPORT void setbuffer(FILE *fp, char *buf, size_t size)
+{
+	dtee_setbuffer(fp, buf, size);
+}
+
+DTEE_EXPORT void setbuf(FILE *fp, char *buf)
+{
+	dtee_setbuf(fp, buf);
 }
