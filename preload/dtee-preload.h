@@ -216,6 +216,8 @@ static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)
  * stdio calls (printf.c too).  Which real function a call maps to: the
  * locking one (fwrite) or the _unlocked one. */
 enum dtee_stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
+/* fwrite in turn, split into pieces as needed, but unchecked: the caller
+ * makes the reader-gone check once for its own call. */
 size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l);
 /* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
 long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
@@ -225,7 +227,7 @@ int dtee_file_waits_turn(FILE *fp);
 size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
 void dtee_stdio_start(void);             /* constructor: line buffering */
 
-/* io.c */
+/* io.c: write in turn, split as needed, but unchecked (as dtee_fwrite). */
 ssize_t dtee_write(int fd, const void *buf, size_t n);
 /* Another thread's split write is being sent to our sockets: a write to
  * fd, however small, waits until it is whole. */

@@ -100,7 +100,9 @@ static inline __attribute__((always_inline)) ssize_t write_fast(int fd, const vo
 
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
-	return write_fast(fd, buf, n);
+	struct iovec v = { (void *)buf, n };
+
+	return send_careful(fd, &v, 1, DTEE_BY_WRITE, 0);
 }
 
 static ssize_t writev_now(int fd, const struct iovec *iov, int cnt)

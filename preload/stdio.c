@@ -228,9 +228,7 @@ fwrite_fast(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_lock
 
 size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
 {
-	if (l == STDIO_LOCKED)
-		return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
-	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
+	return fwrite_now(p, size, n, fp, l);
 }
 
 /* fputs, puts ------------------------------------------------------------- */
@@ -279,12 +277,13 @@ static int dtee_fputs(const char *s, FILE *fp, enum dtee_stdio_locking l)
 }
 
 /* puts of more than a piece: the pieces, then the newline; returns the
- * length, or -1 when any of it was refused. */
+ * length, or -1 when any of it was refused.  Real calls only (putc could
+ * reach the __overflow hook): puts checks its result once. */
 static long puts_pieces_op(void *arg)
 {
 	struct pieces *w = arg;
 
-	if (feed_pieces(w) != w->len || putc_unlocked('\n', w->fp) == EOF)
+	if (feed_pieces(w) != w->len || real_fwrite_unlocked("\n", 1, 1, w->fp) != 1)
 		return -1;
 	real_fflush_unlocked(w->fp);
 	return (long)w->len;

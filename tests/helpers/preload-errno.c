@@ -202,6 +202,19 @@ int main(void)
 		/* not closed: fd 1 is still fp's */
 	}
 	{
+		FILE *nb = fdopen(sv[0], "w");	/* fd 1: ours */
+
+		/* A positional format is formatted by the library itself (the
+		 * output bound does not know it): one SIGPIPE still. */
+		setvbuf(nb, NULL, _IONBF, 0);
+		errno = 0;
+		CHECK(fprintf(nb, "%1$s\n", "x") == -1 && errno == EPIPE && sigpipes == 5);
+		errno = 0;
+		CHECK(dprintf(sv[0], "%1$s\n", "x") == -1 && errno == EPIPE && sigpipes == 6);
+		sigpipes -= 2;
+		/* not closed: fd 1 is still fp's */
+	}
+	{
 		sigset_t block, pending;
 
 		sigemptyset(&block);
