@@ -84,6 +84,8 @@
 	X(void, setbuffer, (FILE *f, char *b, size_t n), (f, b, n))              \
 	X(void, setbuf, (FILE *f, char *b), (f, b))                              \
 	X(int, fflush, (FILE *f), (f))                                           \
+	X(void, clearerr, (FILE *f), (f))                                        \
+	X(void, clearerr_unlocked, (FILE *f), (f))                               \
 	X(int, fflush_unlocked, (FILE *f), (f))                                  \
 	X(int, __overflow, (FILE *f, int c), (f, c))                             \
 	X(int, fclose, (FILE *f), (f))                                           \
@@ -203,6 +205,10 @@ void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
 /* fp's error flag is set: if an earlier failure was its reader going,
  * SIGPIPE and errno EPIPE, and 1. */
 int dtee_file_failed_before(FILE *fp) DTEE_COLD;
+/* The next failure fflush sees on fp (or on fd) is a new one: its error
+ * flag was cleared, or the fd closed or replaced. */
+void dtee_file_unreport(FILE *fp);
+void dtee_fd_unreport(int fd);
 
 /* r, the result of a call on fd, with the check above when it failed. */
 static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)

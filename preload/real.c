@@ -111,6 +111,11 @@ static void fallback_setbuffer(FILE *f, char *b, size_t n)
 { real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, n); }
 static void fallback_setbuf(FILE *f, char *b)
 { real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, BUFSIZ); }
+/* glibc's FILE: the error and end-of-file flags. */
+static void fallback_clearerr(FILE *f)
+{ f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
+static void fallback_clearerr_unlocked(FILE *f)
+{ f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
 static int fallback_fflush(FILE *f)
 { (void)f; NOSYS(EOF) }
 static int fallback_fflush_unlocked(FILE *f)

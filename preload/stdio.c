@@ -1,6 +1,6 @@
 /*
- * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf (and
- * setbuffer, setbuf).
+ * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, clearerr, setvbuf
+ * (and setbuffer, setbuf).
  * glibc's stdio writes through its hidden internal __write, which the
  * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
  * inside stdio, return 0 and drop the data.
@@ -30,7 +30,8 @@
  * A call that failed because dtee has gone gets what a pipe gives
  * (sigpipe.c).  fflush and __overflow are hooked for that alone: a shell's
  * echo learns of the error in fflush (its putchar failed, the FILE's error
- * flag is set), a loop of inline putc_unlocked in __overflow.
+ * flag is set), a loop of inline putc_unlocked in __overflow; clearerr so
+ * that fflush reports each failure once (sigpipe.c).
  *
  * Line buffering: when the launcher asks for it (_DTEE_STDOUT=L in the
  * environment) and fd 1 is our stdout socket, stdout is made line-buffered
@@ -355,6 +356,19 @@ static int dtee_fflush(FILE *fp)
 	return fp != NULL ? flush_checked(r, fp) : r;
 }
 
+/* clearerr: a failure after it is a new one for fflush to report. */
+static void dtee_clearerr(FILE *fp)
+{
+	dtee_file_unreport(fp);
+	real_clearerr(fp);
+}
+
+static void dtee_clearerr_unlocked(FILE *fp)
+{
+	dtee_file_unreport(fp);
+	real_clearerr_unlocked(fp);
+}
+
 /* setvbuf, setbuffer, setbuf, and line buffering at start ------------------------------------ */
 
 /* A buffer larger than a piece would be flushed as one oversized datagram. */
@@ -442,6 +456,16 @@ DTEE_EXPORT int fflush(FILE *fp)
 DTEE_EXPORT int fflush_unlocked(FILE *fp)
 {
 	return dtee_fflush_unlocked(fp);
+}
+
+DTEE_EXPORT void clearerr(FILE *fp)
+{
+	dtee_clearerr(fp);
+}
+
+DTEE_EXPORT void clearerr_unlocked(FILE *fp)
+{
+	dtee_clearerr_unlocked(fp);
 }
 
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)

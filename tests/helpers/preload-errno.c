@@ -198,7 +198,15 @@ int main(void)
 		CHECK(fputs("x", lb) >= 0 && fputc('\n', lb) == EOF && ferror(lb) && sigpipes == 4);
 		errno = 0;
 		CHECK(fflush(lb) == EOF && errno == EPIPE && sigpipes == 5);
-		sigpipes--;	/* the counts below go on from 4 */
+		/* That failure was reported: the next fflush, with nothing
+		 * left, returns 0 as on a pipe; after clearerr, a new failure
+		 * is reported again. */
+		CHECK(fflush(lb) == 0 && sigpipes == 5);
+		clearerr(lb);
+		CHECK(fputs("x", lb) >= 0 && fputc('\n', lb) == EOF && sigpipes == 5);
+		errno = 0;
+		CHECK(fflush(lb) == EOF && errno == EPIPE && sigpipes == 6);
+		sigpipes -= 2;	/* the counts below go on from 4 */
 		/* not closed: fd 1 is still fp's */
 	}
 	{
@@ -209,6 +217,8 @@ int main(void)
 		setvbuf(nb, NULL, _IONBF, 0);
 		errno = 0;
 		CHECK(fprintf(nb, "%1$s\n", "x") == -1 && errno == EPIPE && sigpipes == 5);
+		/* Reported by fprintf: fflush has nothing new to report. */
+		CHECK(fflush(nb) == 0 && sigpipes == 5);
 		errno = 0;
 		CHECK(dprintf(sv[0], "%1$s\n", "x") == -1 && errno == EPIPE && sigpipes == 6);
 		sigpipes -= 2;
