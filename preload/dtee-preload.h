@@ -81,7 +81,11 @@
 	X(int, vdprintf, (int fd, const char *fmt, va_list ap), (fd, fmt, ap))   \
 	X(int, __vdprintf_chk, (int fd, int fl, const char *fmt, va_list ap), (fd, fl, fmt, ap)) \
 	X(int, setvbuf, (FILE *f, char *b, int m, size_t n), (f, b, m, n))       \
+	X(void, setbuffer, (FILE *f, char *b, size_t n), (f, b, n))              \
+	X(void, setbuf, (FILE *f, char *b), (f, b))                              \
 	X(int, fflush, (FILE *f), (f))                                           \
+	X(void, clearerr, (FILE *f), (f))                                        \
+	X(void, clearerr_unlocked, (FILE *f), (f))                               \
 	X(int, fflush_unlocked, (FILE *f), (f))                                  \
 	X(int, __overflow, (FILE *f, int c), (f, c))                             \
 	X(int, fclose, (FILE *f), (f))                                           \
@@ -201,6 +205,10 @@ void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
 /* fp's error flag is set: if an earlier failure was its reader going,
  * SIGPIPE and errno EPIPE, and 1. */
 int dtee_file_failed_before(FILE *fp) DTEE_COLD;
+/* The next failure fflush sees on fp (or on fd) is a new one: its error
+ * flag was cleared, or the fd closed or replaced. */
+void dtee_file_unreport(FILE *fp);
+void dtee_fd_unreport(int fd);
 
 /* r, the result of a call on fd, with the check above when it failed. */
 static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)
@@ -214,6 +222,8 @@ static inline ssize_t dtee_checked(ssize_t r, int fd, int flags)
  * stdio calls (printf.c too).  Which real function a call maps to: the
  * locking one (fwrite) or the _unlocked one. */
 enum dtee_stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
+/* fwrite in turn, split into pieces as needed, but unchecked: the caller
+ * makes the reader-gone check once for its own call. */
 size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l);
 /* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
 long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
@@ -223,7 +233,7 @@ int dtee_file_waits_turn(FILE *fp);
 size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
 void dtee_stdio_start(void);             /* constructor: line buffering */
 
-/* io.c */
+/* io.c: write in turn, split as needed, but unchecked (as dtee_fwrite). */
 ssize_t dtee_write(int fd, const void *buf, size_t n);
 /* Another thread's split write is being sent to our sockets: a write to
  * fd, however small, waits until it is whole. */

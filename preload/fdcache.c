@@ -72,6 +72,7 @@ void dtee_fd_forget(int fd)
 		return;
 	if (fd == 1 || fd == 2)
 		atomic_fetch_and(&dtee_detour, ~DETOUR_STREAM(fd));
+	dtee_fd_unreport(fd);
 	if (fd < CACHE_FDS) {
 		uint64_t e = atomic_load_explicit(&cache[fd], memory_order_relaxed);
 

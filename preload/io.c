@@ -100,7 +100,9 @@ static inline __attribute__((always_inline)) ssize_t write_fast(int fd, const vo
 
 ssize_t dtee_write(int fd, const void *buf, size_t n)
 {
-	return write_fast(fd, buf, n);
+	struct iovec v = { (void *)buf, n };
+
+	return send_careful(fd, &v, 1, DTEE_BY_WRITE, 0);
 }
 
 static ssize_t writev_now(int fd, const struct iovec *iov, int cnt)
@@ -160,25 +162,42 @@ static int sendmsg_like_write(const struct msghdr *m, int flags)
 	       (flags & ~SPLITTABLE_SEND_FLAGS) == 0 && m->msg_iovlen <= INT_MAX;
 }
 
+/* m is read only after the real call accepted it and refused the message
+ * as too big for one of our sockets: a NULL or bad m gets the real error. */
 static ssize_t sendmsg_now(int fd, const struct msghdr *m, int flags)
 {
-	int saved = errno;
-	ssize_t r;
+	int saved = errno, err;
+	ssize_t r = real_sendmsg(fd, m, flags);
 
-	/* m is read only where a split may follow; the real call checks it. */
-	if (dtee_wait_turn(fd) && m != NULL && sendmsg_like_write(m, flags))
-		return dtee_send_in_turn(fd, m->msg_iov, (int)m->msg_iovlen,
-					 DTEE_BY_SENDMSG, flags, saved);
-	r = real_sendmsg(fd, m, flags);
 	if (!dtee_unlikely(r < 0))
 		return r;
-	if (!sendmsg_like_write(m, flags))
-		return r;
-	return write_failed(fd, m->msg_iov, (int)m->msg_iovlen, DTEE_BY_SENDMSG, flags, saved);
+	err = errno;
+	if (!dtee_too_big(err) || !sendmsg_like_write(m, flags) || !dtee_fd_ours(fd)) {
+		errno = err;
+		return -1;
+	}
+	return dtee_send_split(fd, m->msg_iov, (int)m->msg_iovlen, DTEE_BY_SENDMSG, flags, saved);
+}
+
+struct sendmsg_args {
+	int fd;
+	const struct msghdr *m;
+	int flags;
+};
+
+static long sendmsg_op(void *arg)
+{
+	struct sendmsg_args *a = arg;
+
+	return sendmsg_now(a->fd, a->m, a->flags);
 }
 
 static ssize_t dtee_sendmsg(int fd, const struct msghdr *m, int flags)
 {
+	struct sendmsg_args a = { fd, m, flags };
+
+	if (dtee_wait_turn(fd))
+		return dtee_checked(dtee_call_in_turn(fd, sendmsg_op, &a), fd, flags);
 	return dtee_checked(sendmsg_now(fd, m, flags), fd, flags);
 }
 

@@ -106,6 +106,16 @@ static int fallback___vdprintf_chk(int fd, int fl, const char *fmt, va_list ap)
 { (void)fd; (void)fl; (void)fmt; (void)ap; NOSYS(-1) }
 static int fallback_setvbuf(FILE *f, char *b, int m, size_t n)
 { (void)f; (void)b; (void)m; (void)n; NOSYS(EOF) }
+/* setbuffer and setbuf are setvbuf with the mode the buffer implies. */
+static void fallback_setbuffer(FILE *f, char *b, size_t n)
+{ real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, n); }
+static void fallback_setbuf(FILE *f, char *b)
+{ real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, BUFSIZ); }
+/* glibc's FILE: the error and end-of-file flags. */
+static void fallback_clearerr(FILE *f)
+{ f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
+static void fallback_clearerr_unlocked(FILE *f)
+{ f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
 static int fallback_fflush(FILE *f)
 { (void)f; NOSYS(EOF) }
 static int fallback_fflush_unlocked(FILE *f)

@@ -18,12 +18,51 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dtee-preload.h"
+
+/* The FILE whose failure on each fd was last reported (SIGPIPE sent), so
+ * that fflush, which sees only the FILE's error flag, does not report that
+ * failure again: on a pipe the failed write raised SIGPIPE once, and a
+ * later fflush with nothing left returns 0.  Cleared when the error flag
+ * is (clearerr) and when the fd is closed or replaced.  As many fds as the
+ * fd cache covers: stdio on fds above is never ours. */
+#define REPORTED_FDS 4096
+static FILE *_Atomic reported[REPORTED_FDS];
+
+static int in_range(int fd)
+{
+	return fd >= 0 && fd < REPORTED_FDS;
+}
+
+static void note_reported(FILE *fp)
+{
+	if (in_range(fp->_fileno))
+		atomic_store_explicit(&reported[fp->_fileno], fp, memory_order_relaxed);
+}
+
+static int already_reported(FILE *fp)
+{
+	return in_range(fp->_fileno) &&
+	       atomic_load_explicit(&reported[fp->_fileno], memory_order_relaxed) == fp;
+}
+
+void dtee_file_unreport(FILE *fp)
+{
+	if (already_reported(fp))
+		atomic_store_explicit(&reported[fp->_fileno], NULL, memory_order_relaxed);
+}
+
+void dtee_fd_unreport(int fd)
+{
+	if (in_range(fd))
+		atomic_store_explicit(&reported[fd], NULL, memory_order_relaxed);
+}
 
 static int reader_gone(int err)
 {
@@ -58,22 +97,23 @@ void dtee_reader_gone(int fd, int flags)
 }
 
 /* The FILE's error flag is set by an earlier failure we did not see (a
- * putc that flushed): a socket of ours whose reader has gone was
- * disconnected by the kernel at that failure, so getpeername says
- * ENOTCONN, or was hung up by dtee; a live one answers and is not hung
- * up. */
+ * putc that flushed), unless we reported it: a socket of ours whose
+ * reader has gone was disconnected by the kernel at that failure, so
+ * getpeername says ENOTCONN, or was hung up by dtee; a live one answers
+ * and is not hung up. */
 int dtee_file_failed_before(FILE *fp)
 {
 	int saved = errno, fd = fp->_fileno;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (dtee_file_piece(fp) == 0 ||
+	if (dtee_file_piece(fp) == 0 || already_reported(fp) ||
 	    (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ? !hung_up(fd) : errno != ENOTCONN)) {
 		errno = saved;
 		return 0;
 	}
 	raise_sigpipe();
+	note_reported(fp);
 	errno = EPIPE;
 	return 1;
 }
@@ -87,5 +127,6 @@ void dtee_file_reader_gone(FILE *fp)
 		return;
 	}
 	raise_sigpipe();
+	note_reported(fp);
 	errno = EPIPE;
 }

@@ -121,7 +121,7 @@ static int sending_fd_arg(long nr)
 {
 	switch (nr) {
 	case SYS_write: case SYS_writev: case SYS_sendto: case SYS_sendmsg:
-	case SYS_pwritev2: case SYS_sendfile:
+	case SYS_sendmmsg: case SYS_pwritev2: case SYS_sendfile:
 		return 0;
 	case SYS_splice:	/* splice(in, off_in, out, ...) */
 		return 2;
@@ -225,7 +225,9 @@ __attribute__((noinline)) void dtee_split_lock(struct dtee_hold *h, int fd)
 
 /* The flag is cleared before the word, so a writer that sees it clear
  * never overtakes a chunk of ours; if the lock was taken over meanwhile,
- * the new owner needs the flag back. */
+ * the new owner needs the flag back, unless it has released the lock
+ * already (a flag left set with no owner would only send every write the
+ * careful way until the next split). */
 void dtee_split_unlock(void *hold)
 {
 	struct dtee_hold *h = hold;
@@ -235,7 +237,7 @@ void dtee_split_unlock(void *hold)
 		atomic_fetch_and(&dtee_detour, ~DETOUR_SPLIT);
 		if (atomic_compare_exchange_strong(&owner, &tid, 0))
 			syscall(SYS_futex, &owner, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-		else
+		else if (atomic_load(&owner) != 0)
 			atomic_fetch_or(&dtee_detour, DETOUR_SPLIT);
 	}
 	h->taken = 0;

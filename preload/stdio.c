@@ -1,5 +1,6 @@
 /*
- * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, setvbuf.
+ * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, clearerr, setvbuf
+ * (and setbuffer, setbuf).
  * glibc's stdio writes through its hidden internal __write, which the
  * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
  * inside stdio, return 0 and drop the data.
@@ -10,7 +11,8 @@
  * all of it.  So no write stdio makes is larger than the FILE's buffer or
  * than the largest single piece of data it was handed.  The buffer is
  * st_blksize (4 KiB on a socket) unless setvbuf() gave another, and
- * setvbuf() below keeps it at most a piece on our sockets.
+ * setvbuf(), setbuffer() and setbuf() below keep it at most a piece on our
+ * sockets.
  *
  * fwrite/fputs/puts of more than a piece (fdcache.c: min(64 KiB, the fd's
  * first chunk)) on a FILE whose fd is one of our sockets: the real unlocked
@@ -28,7 +30,8 @@
  * A call that failed because dtee has gone gets what a pipe gives
  * (sigpipe.c).  fflush and __overflow are hooked for that alone: a shell's
  * echo learns of the error in fflush (its putchar failed, the FILE's error
- * flag is set), a loop of inline putc_unlocked in __overflow.
+ * flag is set), a loop of inline putc_unlocked in __overflow; clearerr so
+ * that fflush reports each failure once (sigpipe.c).
  *
  * Line buffering: when the launcher asks for it (_DTEE_STDOUT=L in the
  * environment) and fd 1 is our stdout socket, stdout is made line-buffered
@@ -226,9 +229,7 @@ fwrite_fast(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_lock
 
 size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l)
 {
-	if (l == STDIO_LOCKED)
-		return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
-	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
+	return fwrite_now(p, size, n, fp, l);
 }
 
 /* fputs, puts ------------------------------------------------------------- */
@@ -277,12 +278,13 @@ static int dtee_fputs(const char *s, FILE *fp, enum dtee_stdio_locking l)
 }
 
 /* puts of more than a piece: the pieces, then the newline; returns the
- * length, or -1 when any of it was refused. */
+ * length, or -1 when any of it was refused.  Real calls only (putc could
+ * reach the __overflow hook): puts checks its result once. */
 static long puts_pieces_op(void *arg)
 {
 	struct pieces *w = arg;
 
-	if (feed_pieces(w) != w->len || putc_unlocked('\n', w->fp) == EOF)
+	if (feed_pieces(w) != w->len || real_fwrite_unlocked("\n", 1, 1, w->fp) != 1)
 		return -1;
 	real_fflush_unlocked(w->fp);
 	return (long)w->len;
@@ -354,7 +356,20 @@ static int dtee_fflush(FILE *fp)
 	return fp != NULL ? flush_checked(r, fp) : r;
 }
 
-/* setvbuf, and line buffering at start ------------------------------------ */
+/* clearerr: a failure after it is a new one for fflush to report. */
+static void dtee_clearerr(FILE *fp)
+{
+	dtee_file_unreport(fp);
+	real_clearerr(fp);
+}
+
+static void dtee_clearerr_unlocked(FILE *fp)
+{
+	dtee_file_unreport(fp);
+	real_clearerr_unlocked(fp);
+}
+
+/* setvbuf, setbuffer, setbuf, and line buffering at start ------------------------------------ */
 
 /* A buffer larger than a piece would be flushed as one oversized datagram. */
 static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
@@ -364,6 +379,28 @@ static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
 	if (buf != NULL && mode != _IONBF && (piece = pieces_for(size, fp)) != 0)
 		size = piece;
 	return real_setvbuf(fp, buf, mode, size);
+}
+
+/* setbuffer, and setbuf (glibc's calls its setbuffer internally, past any
+ * hook): the same limit. */
+static void dtee_setbuffer(FILE *fp, char *buf, size_t size)
+{
+	size_t piece;
+
+	if (buf != NULL && (piece = pieces_for(size, fp)) != 0) {
+		real_setbuffer(fp, buf, piece);
+		return;
+	}
+	real_setbuffer(fp, buf, size);
+}
+
+static void dtee_setbuf(FILE *fp, char *buf)
+{
+	if (buf != NULL && pieces_for(BUFSIZ, fp) != 0) {
+		dtee_setbuffer(fp, buf, BUFSIZ);
+		return;
+	}
+	real_setbuf(fp, buf);
 }
 
 /* The private variable the launcher sets (unless --keep-buffering). */
@@ -421,7 +458,27 @@ DTEE_EXPORT int fflush_unlocked(FILE *fp)
 	return dtee_fflush_unlocked(fp);
 }
 
+DTEE_EXPORT void clearerr(FILE *fp)
+{
+	dtee_clearerr(fp);
+}
+
+DTEE_EXPORT void clearerr_unlocked(FILE *fp)
+{
+	dtee_clearerr_unlocked(fp);
+}
+
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
 {
 	return dtee_setvbuf(fp, buf, mode, size);
+}
+
+DTEE_EXPORT void setbuffer(FILE *fp, char *buf, size_t size)
+{
+	dtee_setbuffer(fp, buf, size);
+}
+
+DTEE_EXPORT void setbuf(FILE *fp, char *buf)
+{
+	dtee_setbuf(fp, buf);
 }

@@ -85,7 +85,8 @@ same_as_without() {
 	local want s m
 	want=$(pattern_sum 1000000)
 	for s in 8192 16384 32768; do
-		for m in writev sendmsg pwritev2 splice fwrite fwrite_unlocked fputs fputs_unlocked puts printf vprintf dprintf; do
+		for m in writev sendmsg pwritev2 splice fwrite fwrite_unlocked fputs fputs_unlocked puts printf vprintf dprintf \
+			setvbuf setbuffer setbuf; do
 			LD_PRELOAD=$LIBDTEE "$HELPERS/preload-dgram-run" -s $s \
 				"$HELPERS/preload-big-write" $m 1 1000000 >out.log 2>err.log || true
 			[ "$(sum out.log)" = "$want" ] || fail "SO_SNDBUF $s, $m: $(wc -c <out.log) bytes; $(head -c 200 err.log)"

@@ -42,6 +42,10 @@ each_writer_size() {
 @test "fputs" { each_writer_size preload-big-write fputs; }
 @test "fputs_unlocked" { each_writer_size preload-big-write fputs_unlocked; }
 @test "puts" { each_writer_size preload-big-write puts; }
+@test "a buffer of the caller's: setvbuf and setbuffer of SIZE bytes, setbuf" {
+	local m
+	for m in setvbuf setbuffer setbuf; do each_writer_size preload-big-write $m; done
+}
 @test "printf and fprintf" { each_writer_size preload-big-write printf; }
 @test "vprintf and vfprintf" { each_writer_size preload-big-write vprintf; }
 @test "dprintf" { each_writer_size preload-big-write dprintf; }
@@ -165,7 +169,7 @@ node_or_skip() {
 
 @test "without the library, the same writers lose data (the tests can fail)" {
 	local m
-	for m in write sendmsg pwritev2; do
+	for m in write sendmsg pwritev2 setbuffer; do
 		"$DTEE" --no-preload -O out.log -- "$HELPERS/preload-big-write" $m 1 $BIG >/dev/null 2>&1 && fail "$m succeeded"
 		[ ! -s out.log ] || fail "$m: data arrived"
 	done

@@ -13,7 +13,8 @@
  * an offset pointer; checks *offset and the file position), splice (from
  * a pipe a child fills, as many calls as the pipe needs), fwrite,
  * fwrite_unlocked, fputs, fputs_unlocked, puts (FD 1 only), printf
- * (fprintf on FD 2), vprintf (vfprintf on FD 2), dprintf, vdprintf.
+ * (fprintf on FD 2), vprintf (vfprintf on FD 2), dprintf, vdprintf,
+ * setvbuf, setbuffer, setbuf (a buffer of the caller's, then small fwrites).
  * Built twice: preload-big-write-fortify has -D_FORTIFY_SOURCE=2 -O2, so
  * its printf family calls glibc's __*_chk functions.
  */
@@ -206,6 +207,29 @@ static void by_sendfile(int with_offset)
 	}
 }
 
+/* The caller's own buffer of SIZE bytes (setvbuf, setbuffer) or BUFSIZ
+ * (setbuf) on the FILE, then the data in small fwrites: glibc flushes the
+ * full buffer with one write of its own, past the write() hook. */
+static void by_own_buffer(FILE *fp, const char *how)
+{
+	char *b = malloc(size > BUFSIZ ? size : BUFSIZ);
+
+	if (b == NULL)
+		fail("malloc", -1);
+	if (strcmp(how, "setvbuf") == 0)
+		setvbuf(fp, b, _IOFBF, size);
+	else if (strcmp(how, "setbuffer") == 0)
+		setbuffer(fp, b, size);
+	else
+		setbuf(fp, b);
+	for (size_t done = 0; done < size;) {
+		size_t n = size - done < 100 ? size - done : 100;
+
+		check(how, (long)fwrite(buf + done, 1, n, fp), (long)n);
+		done += n;
+	}
+}
+
 static void big_write(const char *m)
 {
 	FILE *fp = stream();
@@ -250,6 +274,9 @@ static void big_write(const char *m)
 	} else if (strcmp(m, "puts") == 0) {
 		buf[size - 1] = '\0';	/* puts adds the final newline */
 		check("puts", puts(buf) >= 0, 1);
+	} else if (strcmp(m, "setvbuf") == 0 || strcmp(m, "setbuffer") == 0 ||
+		   strcmp(m, "setbuf") == 0) {
+		by_own_buffer(fp, m);
 	} else if (strcmp(m, "printf") == 0) {
 		/* "%.*s" so that the compiler cannot turn it into fputs/fwrite. */
 		check("printf", fd == 1 ? printf("%.*s", n, buf) : fprintf(stderr, "%.*s", n, buf), n);
