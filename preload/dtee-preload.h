@@ -116,6 +116,7 @@ DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 int dtee_is_unix_dgram(int fd);
 void dtee_fd_record_outputs(void);       /* constructor: note fds 1 and 2 */
 int dtee_fd_ours(int fd);
+int dtee_fd_from_dtee(int fd);           /* bound as a dtee binds its command's */
 int dtee_fd_is_stdout_socket(void);      /* fd 1: a connected one */
 size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) */
 

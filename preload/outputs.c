@@ -16,8 +16,11 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "dtee-preload.h"
 
@@ -75,6 +78,31 @@ int dtee_fd_ours(int fd)
 	if (n > 0 && fstat(fd, &st) == 0)
 		for (int i = 0; i < n; i++)
 			yes |= st.st_dev == recorded[i].dev && st.st_ino == recorded[i].ino;
+	errno = saved;
+	return yes;
+}
+
+/* The name dtee binds the command's sockets to: DIR/dtee.XXXXXX/o and /e
+ * (launcher/sockets.c); the name stays with the socket after the path is
+ * gone. */
+#define DTEE_DIR_PREFIX "dtee."
+#define DTEE_DIR_TAIL (sizeof DTEE_DIR_PREFIX - 1 + 6 + 2)	/* "dtee.XXXXXX/o" */
+
+int dtee_fd_from_dtee(int fd)
+{
+	int saved = errno, yes = 0;
+	struct sockaddr_un a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len) == 0 && a.sun_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path)) {
+		const char *p = a.sun_path;
+		size_t n = strnlen(p, len - offsetof(struct sockaddr_un, sun_path));
+
+		yes = n >= DTEE_DIR_TAIL && (p[n - 1] == 'o' || p[n - 1] == 'e') && p[n - 2] == '/' &&
+		      memcmp(p + n - DTEE_DIR_TAIL, DTEE_DIR_PREFIX, sizeof DTEE_DIR_PREFIX - 1) == 0 &&
+		      (n == DTEE_DIR_TAIL || p[n - DTEE_DIR_TAIL - 1] == '/');
+	}
 	errno = saved;
 	return yes;
 }

@@ -7,8 +7,9 @@
  * fails with EPIPE, but the kernel raises no SIGPIPE for a datagram
  * socket.  A pipe whose reader has gone sends SIGPIPE to the writing
  * thread and fails the write with EPIPE, and programs rely on that to stop
- * (`yes | head -1`, a shell loop that echoes).  On our sockets the library
- * gives the pipe's answer: SIGPIPE to the calling thread with tgkill (so a
+ * (`yes | head -1`, a shell loop that echoes).  On a dtee's sockets (known
+ * by the name dtee binds them to, so that a program's own datagram socket
+ * on fd 1 keeps the kernel's answer) the library gives the pipe's answer: SIGPIPE to the calling thread with tgkill (so a
  * blocked SIGPIPE stays pending and an ignored one is discarded, as the
  * kernel's would be), then errno EPIPE.  With MSG_NOSIGNAL (send, sendto,
  * sendmsg, sendmmsg) only EPIPE, as on a stream socket.
@@ -87,7 +88,7 @@ void dtee_reader_gone(int fd, int flags)
 {
 	int err = errno;
 
-	if (!reader_gone(err) || !dtee_fd_ours(fd)) {
+	if (!reader_gone(err) || !dtee_fd_from_dtee(fd)) {
 		errno = err;
 		return;
 	}
@@ -107,7 +108,7 @@ int dtee_file_failed_before(FILE *fp)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	if (dtee_file_piece(fp) == 0 || already_reported(fp) ||
+	if (dtee_file_piece(fp) == 0 || already_reported(fp) || !dtee_fd_from_dtee(fd) ||
 	    (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ? !hung_up(fd) : errno != ENOTCONN)) {
 		errno = saved;
 		return 0;
@@ -122,7 +123,7 @@ void dtee_file_reader_gone(FILE *fp)
 {
 	int err = errno;
 
-	if (!reader_gone(err) || dtee_file_piece(fp) == 0) {
+	if (!reader_gone(err) || dtee_file_piece(fp) == 0 || !dtee_fd_from_dtee(fp->_fileno)) {
 		errno = err;
 		return;
 	}

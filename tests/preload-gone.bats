@@ -70,3 +70,28 @@ stop_dtee() {
 	# The loop died of the signal, not of an error message loop.
 	! grep -q "write error" err.txt
 }
+
+@test "a program's own datagram socket on fd 1 whose peer has gone keeps the kernel's answer (no SIGPIPE)" {
+	need_cmd python3
+	prog='import os, signal, socket
+n = 0
+def count(sig, frame):
+    global n
+    n += 1
+signal.signal(signal.SIGPIPE, count)
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+save = os.dup(1)
+os.dup2(a.fileno(), 1)
+b.close()
+try:
+    os.write(1, b"x")
+    r = "written"
+except OSError as e:
+    r = e.strerror
+os.dup2(save, 1)
+print(r, n)'
+	run env LD_PRELOAD="$LIBDTEE" python3 -c "$prog"
+	[ "$output" = "Connection refused 0" ]
+	run "$DTEE" python3 -c "$prog"
+	[ "$output" = "Connection refused 0" ]
+}
