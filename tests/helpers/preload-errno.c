@@ -1,7 +1,8 @@
 /*
- * preload-errno: return values and errno of the split calls, on a
- * socketpair(AF_UNIX, SOCK_DGRAM) of its own made fd 1 (no launcher
- * needed; the library splits only stdout/stderr sockets).  Run with
+ * preload-errno: return values and errno of the split calls, on a datagram
+ * pair made as dtee makes it (the sender bound to DIR/dtee.XXXXXX/o) and
+ * put on fd 1 (no launcher needed; the library splits only stdout/stderr
+ * sockets).  Run with
  * LD_PRELOAD=libdtee.so; prints one line per failed check on stderr and
  * exits 1 if any failed.
  */
@@ -13,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define BIG (20u << 20)
@@ -35,12 +38,51 @@ static void *drain(void *arg)
 	return NULL;
 }
 
+/* Bind fd to DIR/NAME. */
+static void bind_in(int fd, const char *dir, const char *name, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s", dir, name);
+	if (bind(fd, (struct sockaddr *)a, sizeof(*a)) != 0)
+		exit(70);
+}
+
+/* A pair as dtee makes it: the sender bound to DIR/dtee.XXXXXX/o and
+ * connected to a receiver there, the names gone (the library knows a
+ * dtee's socket by that name). */
+static void dtee_pair(int sv[2])
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[256];
+	struct sockaddr_un in, out;
+
+	snprintf(dir, sizeof(dir), "%s/dtee.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		exit(70);
+	sv[0] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	sv[1] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (sv[0] < 0 || sv[1] < 0)
+		exit(70);
+	bind_in(sv[1], dir, "i", &in);
+	bind_in(sv[0], dir, "o", &out);
+	if (connect(sv[0], (struct sockaddr *)&in, sizeof(in)) != 0)
+		exit(70);
+	unlink(in.sun_path);
+	unlink(out.sun_path);
+	rmdir(dir);
+}
+
 /* A connected pair; the sending end is made fd 1 (sv[0] == 1) unless
- * own is set, when it is an fd of the program's own. */
+ * own is set, when it is an fd of the program's own (a plain socketpair). */
 static void pair_as(int sv[2], int sndbuf, int own)
 {
-	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
-		exit(70);
+	if (own) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+			exit(70);
+	} else {
+		dtee_pair(sv);
+	}
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (!own && sv[0] != 1) {
 		if (dup2(sv[0], 1) != 1)
