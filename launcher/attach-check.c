@@ -12,6 +12,7 @@
 
 #include "attach.h"
 #include "dtee.h"
+#include "io.h"
 #include "ptrace.h"
 
 /* A few fields of /proc/PID/status. */
@@ -45,15 +46,7 @@ static bool read_status(pid_t pid, struct status *s)
 
 static int yama_scope(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	int scope = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &scope) != 1)
-			scope = 0;
-		fclose(f);
-	}
-	return scope;
+	return (int)read_number("/proc/sys/kernel/yama/ptrace_scope", 0);
 }
 
 /* Why the kernel says dtee may not trace pid, in words that say what to

@@ -22,6 +22,7 @@
 
 #include "attach.h"
 #include "collector.h"
+#include "io.h"
 #include "outlet.h"
 #include "signals.h"
 
@@ -230,15 +231,9 @@ static int receive(struct collector *c, bool wait)
  * wait beyond net.unix.max_dgram_qlen (10 unless changed). */
 static unsigned queue_max(void)
 {
-	FILE *f = fopen("/proc/sys/net/unix/max_dgram_qlen", "re");
-	unsigned qlen = 10;
+	long qlen = read_number("/proc/sys/net/unix/max_dgram_qlen", 10);
 
-	if (f) {
-		if (fscanf(f, "%u", &qlen) != 1)
-			qlen = 10;
-		fclose(f);
-	}
-	return qlen + 1 + QUEUE_OVERSHOOT;
+	return (unsigned)(qlen > 0 ? qlen : 10) + 1 + QUEUE_OVERSHOOT;
 }
 
 /* Hand on everything queued before now: send the end marker behind it and

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -123,4 +124,17 @@ int copy_range(int fd, int src, off_t off, size_t len, int *out_failed)
 		return -1;
 	}
 	return read_range(src, off, (size_t)(end - off), put_fd, &fd, out_failed);
+}
+
+long read_number(const char *path, long fallback)
+{
+	FILE *f = fopen(path, "re");
+	long v = fallback;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = fallback;
+		fclose(f);
+	}
+	return v;
 }

@@ -25,4 +25,8 @@ int read_range(int src, off_t off, size_t len, int (*put)(void *ctx, const void 
  * Returns 0, or -1 with errno and *out_failed telling which side failed. */
 int copy_range(int fd, int src, off_t off, size_t len, int *out_failed);
 
+/* The number a file such as /proc/sys/... holds, or fallback where it
+ * cannot be read. */
+long read_number(const char *path, long fallback);
+
 #endif
