@@ -97,14 +97,15 @@ static long pieces_op(void *arg)
 	return (long)done;
 }
 
+/* The real call, for data within a piece (puts: the real puts, which
+ * writes the line and its newline under one lock). */
 static long fwrite_op(void *arg)
 {
 	struct pieces *w = arg;
-	size_t r = real_fwrite(w->p, 1, w->len, w->fp);
 
-	if (w->newline && r == w->len && real_fwrite("\n", 1, 1, w->fp) != 1)
-		return (long)r - 1;
-	return (long)r;
+	if (w->newline)
+		return real_puts(w->p) == EOF ? -1 : (long)w->len;
+	return (long)real_fwrite(w->p, 1, w->len, w->fp);
 }
 
 /* A failed write to fp: what a pipe gives if dtee has gone. */
