@@ -125,7 +125,7 @@ musl:
 
 # make check builds the musl side too where a musl compiler can be had.
 check-musl:
-	@if scripts/ensure-musl >/dev/null; then $(MAKE) --no-print-directory musl; \
+	@if scripts/ensure-musl >/dev/null; then $(MAKE) --no-print-directory -s musl; \
 	else echo "make check: no musl compiler: the musl tests skip" >&2; fi
 
 # Developer target: warnings are errors here, never for packagers.

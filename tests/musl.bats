@@ -14,12 +14,13 @@ load common
 MUSL="$DTEE_BUILD/musl"
 MUSL_WRITER="$MUSL/tests/preload-big-write"
 MUSL_ORDER="$MUSL/tests/preload-order"
+MUSL_THREADS="$MUSL/tests/preload-threads"
 MUSL_STATIC="$MUSL/tests/seccomp-writer-static"
 
 setup() {
 	common_setup
 	[ -x "$MUSL/dtee" ] || skip "no musl build: scripts/ensure-musl found no musl-gcc (make musl)"
-	need_built "$MUSL_WRITER" "$MUSL_ORDER" "$MUSL_STATIC" "$MUSL/libdtee.so" "$MUSL/cronty"
+	need_built "$MUSL_WRITER" "$MUSL_ORDER" "$MUSL_THREADS" "$MUSL_STATIC" "$MUSL/libdtee.so" "$MUSL/cronty"
 }
 
 # musl_libc: the path of musl's libc.so (its dynamic loader too).
@@ -28,6 +29,14 @@ musl_libc() {
 	so=$(readelf -l "$MUSL_WRITER" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
 	[ -e "$so" ] || skip "no musl loader for the musl programs"
 	echo "$so"
+}
+
+# need_plain_libdtee: the glibc build's libdtee.so has no sanitizer runtime
+# (make asan builds it with UBSan's, a glibc library musl cannot load).
+need_plain_libdtee() {
+	need_cmd readelf
+	! readelf -d "$LIBDTEE" | grep -q 'NEEDED.*san' ||
+		skip "libdtee.so is built with a sanitizer runtime (make asan), which musl programs cannot load"
 }
 
 # undefined_in_musl LIB: the symbols LIB needs (undefined, not weak) that
@@ -41,6 +50,7 @@ undefined_in_musl() {
 }
 
 @test "the glibc build of libdtee.so needs no symbol that musl's libc lacks" {
+	need_plain_libdtee
 	need_cmd nm readelf
 	run undefined_in_musl "$LIBDTEE"
 	[ "$status" -eq 0 ]
@@ -51,6 +61,7 @@ undefined_in_musl() {
 }
 
 @test "the glibc-built dtee runs a dynamic musl program: exit 0, all its output, in order" {
+	need_plain_libdtee
 	run --separate-stderr "$DTEE" -C all "$MUSL_ORDER"
 	[ "$status" -eq 0 ] || fail "exit $status: $stderr"
 	[ "$(cat all)" = "$(printf 'out %d\nerr %d\n' 0 0 1 1 2 2)" ]
@@ -59,6 +70,7 @@ undefined_in_musl() {
 }
 
 @test "the glibc-built dtee: a musl program's 20 MB write, writev and send arrive whole" {
+	need_plain_libdtee
 	local want m
 	want=$(pattern_sum $((20 << 20)))
 	for m in write writev send; do
@@ -67,6 +79,7 @@ undefined_in_musl() {
 }
 
 @test "the glibc-built dtee: a musl program's 2 MB fwrite, fputs, printf and dprintf arrive whole (stdio by API)" {
+	need_plain_libdtee
 	local want m
 	want=$(pattern_sum $((2 << 20)))
 	for m in fwrite fputs printf vprintf dprintf; do
@@ -92,6 +105,20 @@ undefined_in_musl() {
 	done
 	for m in fwrite printf; do
 		dtee_delivers 2 "$want" "$MUSL_WRITER" "$m" 2 $((20 << 20))
+	done
+}
+
+@test "a threaded musl program's large writes each arrive whole, also while it forks (both builds)" {
+	local d size=1000000
+	printf 'A 3\nB 3\nC 3\nD 3\n' >want.threads
+	printf 'A %d\nB %d\nz %d\n' $((3 * (size - 1))) $((3 * (size - 1))) $((5 * 3 * (size - 1))) >want.fork
+	for d in "$DTEE" "$MUSL/dtee"; do
+		# make asan: the glibc build's library has a runtime musl cannot load.
+		if [ "$d" = "$DTEE" ] && readelf -d "$LIBDTEE" | grep -q 'NEEDED.*san'; then continue; fi
+		"$d" -O out.log -- "$MUSL_THREADS" threads 4 3 $size >/dev/null
+		"$HELPERS/preload-threads" check $size <out.log | diff -u want.threads -
+		"$d" -O out.log -- "$MUSL_THREADS" fork 2 3 $size >/dev/null
+		"$HELPERS/preload-threads" count <out.log | diff -u want.fork -
 	done
 }
 
