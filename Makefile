@@ -65,7 +65,7 @@ include tests/tests.mk
 # they cannot be. BATS_FLAGS='--jobs 2' runs tests in parallel, through GNU
 # parallel; without it, the tests run one at a time and make says so.
 TESTS ?= tests/
-check: all test-helpers
+check: all test-helpers check-musl
 	@scripts/ensure-tools
 	@bats=$$(scripts/ensure-bats) && set -- $(BATS_FLAGS) && \
 	if ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then \
@@ -106,6 +106,27 @@ cross-aarch64:
 	@cc="$${CROSS_AARCH64_CC:-$$(scripts/ensure-cross-aarch64)}" && \
 	$(MAKE) --no-print-directory B=build-aarch64 CC="$$cc" CFLAGS='-O2 -g -Werror' \
 		$(LAUNCHER_SRC:%.c=build-aarch64/%.o)
+
+# musl: dtee, cronty and libdtee.so built against musl into $(B)/musl/ (the
+# library a musl system installs; docs/packaging.md), with the musl programs
+# tests/musl.bats runs. The compiler comes from scripts/ensure-musl
+# (Debian's musl-gcc, installed when root) unless MUSL_CC names one.
+# musl-gcc sees no kernel headers: $(B)/musl/kernel-include holds links to
+# the system's linux/, asm/ and asm-generic/. On Alpine, plain `make` is
+# the musl build.
+MUSL_B := $(B)/musl
+musl:
+	@cc="$$(scripts/ensure-musl)" && inc=$(MUSL_B)/kernel-include && \
+	asm=/usr/include/$$(cc -dumpmachine 2>/dev/null)/asm && { [ -d "$$asm" ] || asm=/usr/include/asm; } && \
+	mkdir -p $$inc && ln -sfn /usr/include/linux $$inc/linux && ln -sfn "$$asm" $$inc/asm && \
+	ln -sfn /usr/include/asm-generic $$inc/asm-generic && \
+	$(MAKE) --no-print-directory B=$(MUSL_B) CC="$$cc" SAN= PRELOAD_SAN= DTEE_SO_LINK='-nostdlib -lgcc' CPPFLAGS='$(CPPFLAGS) -I$(abspath $(MUSL_B))/kernel-include' \
+		$(MUSL_B)/dtee $(MUSL_B)/cronty $(MUSL_B)/libdtee.so musl-test-helpers
+
+# make check builds the musl side too where a musl compiler can be had.
+check-musl:
+	@if scripts/ensure-musl >/dev/null; then $(MAKE) --no-print-directory -s musl; \
+	else echo "make check: no musl compiler: the musl tests skip" >&2; fi
 
 # Developer target: warnings are errors here, never for packagers.
 dev:
@@ -195,4 +216,4 @@ distcheck: dist
 clean:
 	rm -rf build build-asan build-aarch64
 
-.PHONY: all check asan bench bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE
+.PHONY: all check check-musl musl musl-test-helpers asan bench bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE

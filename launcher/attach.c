@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "closefds.h"
 #include "dtee.h"
 #include "ptrace.h"
 
@@ -191,10 +192,10 @@ static void keep_only(const int *keep, int n)
 		if (next < 0)
 			break;
 		if (next > last + 1)
-			(void)close_range((unsigned)last + 1, (unsigned)next - 1, 0);
+			close_fds((unsigned)last + 1, (unsigned)next - 1);
 		last = next;
 	}
-	(void)close_range((unsigned)last + 1, ~0U, 0);
+	close_fds((unsigned)last + 1, ~0U);
 }
 
 static void send_reply(int ctl, const struct attach_reply *r)

@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "closefds.h"
 #include "fdcmp.h"
 #include "signals.h"
 #include "supervise-private.h"
@@ -151,13 +152,7 @@ static void keep_only(const int *keep, int n)
 	for (int i = 0; i <= n; i++) {
 		unsigned to = i < n ? (unsigned)sorted[i] - 1 : ~0U;
 
-		/* Without close_range (before Linux 5.9): one by one, up to
-		 * the fd limit (or the usual 1024 where it cannot be read). */
-		if (to >= (unsigned)from && close_range((unsigned)from, to, 0) < 0) {
-			long max = sysconf(_SC_OPEN_MAX);
-			for (int fd = from; (unsigned)fd <= to && fd < (max > 0 ? max : 1024); fd++)
-				close(fd);
-		}
+		close_fds((unsigned)from, to);
 		if (i < n)
 			from = sorted[i] + 1;
 	}

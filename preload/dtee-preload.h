@@ -12,9 +12,12 @@
  * send, sendmsg, pwritev2, ...), transfer.c (sendfile, splice), split.c
  * (splitting and the split lock), sigpipe.c (once dtee has gone), stdio.c
  * (fwrite, fputs, puts, fflush, setvbuf, line buffering), printf.c
- * and printf-bound.c (the printf family).  docs/libdtee.md tells the whole.
+ * and printf-bound.c (the printf family), libc.c (which libc the program
+ * runs on), stdio-api.c (stdio on any other libc, through its public API
+ * only).  docs/libdtee.md tells the whole.
  *
- * Linux and glibc only: datagram sockets, futexes, tgkill, glibc's FILE.
+ * Linux only: datagram sockets, futexes, tgkill.  Built with glibc (the
+ * usual build) or with musl (make musl): see libc.c.
  */
 #ifndef DTEE_PRELOAD_H
 #define DTEE_PRELOAD_H
@@ -26,6 +29,26 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+
+/* Built with musl (make musl): its headers make the *64 names macros for
+ * the plain ones, declare neither pwritev2 nor close_range, and give
+ * sendmmsg unsigned flags.  The *64 symbols are defined all the same (a
+ * program linked against an older musl calls them). */
+#ifndef __GLIBC__
+#include <fcntl.h>
+#undef freopen64
+#undef sendfile64
+FILE *freopen64(const char *path, const char *mode, FILE *fp);
+ssize_t sendfile64(int out, int in, off_t *off, size_t count);
+ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags);
+ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt, off_t off, int flags);
+int close_range(unsigned lo, unsigned hi, int flags);
+void closefrom(int lo);
+int fcloseall(void);
+#define DTEE_MMSG_FLAGS unsigned
+#else
+#define DTEE_MMSG_FLAGS int
+#endif
 
 #define DTEE_EXPORT __attribute__((visibility("default")))
 #define DTEE_COLD __attribute__((noinline, cold))
@@ -109,6 +132,42 @@
 	}
 DTEE_REAL_FUNCS(DTEE_DECLARE_REAL)
 #undef DTEE_DECLARE_REAL
+
+/* libc.c: which libc the program runs on, told once (in the constructor,
+ * or by the first stdio call before it). */
+enum { DTEE_LIBC_UNKNOWN, DTEE_LIBC_GLIBC, DTEE_LIBC_OTHER };
+extern __attribute__((visibility("hidden"))) _Atomic int dtee_libc;
+int dtee_libc_detect(void) DTEE_COLD;
+/* glibc's FILE may be read: this library was built with glibc and the
+ * program runs on it.  Elsewhere stdio goes through stdio-api.c. */
+static inline int dtee_libc_is_glibc(void)
+{
+#ifdef __GLIBC__
+	int libc = atomic_load_explicit(&dtee_libc, memory_order_relaxed);
+
+	if (dtee_unlikely(libc != DTEE_LIBC_GLIBC))
+		return libc == DTEE_LIBC_UNKNOWN && dtee_libc_detect() == DTEE_LIBC_GLIBC;
+	return 1;
+#else
+	return 0;
+#endif
+}
+/* op(arg), then done(hold), which also runs if the thread is cancelled in
+ * op: pthread_cleanup_push of whatever libc the program has. */
+long dtee_with_cleanup(long (*op)(void *), void *arg, void (*done)(void *), void *hold);
+/* child runs in the child after fork (pthread_atfork). */
+void dtee_at_fork(void (*child)(void));
+/* fp's fd, or -1 (memory and cookie streams); errno kept.  glibc's FILE
+ * is read directly (no EBADF from fileno on those streams). */
+int dtee_fileno_api(FILE *fp);
+static inline int dtee_fileno(FILE *fp)
+{
+#ifdef __GLIBC__
+	if (dtee_libc_is_glibc())
+		return fp->_fileno;
+#endif
+	return dtee_fileno_api(fp);
+}
 
 /* outputs.c: which descriptors are ours (the AF_UNIX datagram sockets the
  * process got as fds 1 and 2; see there).  All ask the kernel; errno kept
@@ -233,6 +292,17 @@ int dtee_file_waits_turn(FILE *fp);
 /* len bytes fed to stdio a piece at a time, in turn; the bytes accepted. */
 size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
 void dtee_stdio_start(void);             /* constructor: line buffering */
+
+/* stdio-api.c: the stdio hooks on another libc than glibc, through its
+ * public API (the glibc build's hooks forward here there). */
+size_t dtee_api_fwrite(const void *p, size_t size, size_t n, FILE *fp);
+int dtee_api_fputs(const char *s, FILE *fp);
+int dtee_api_puts(const char *s);
+int dtee_api_vfprintf(FILE *fp, const char *fmt, va_list ap);
+int dtee_api_vdprintf(int fd, const char *fmt, va_list ap);
+int dtee_api_setvbuf(FILE *fp, char *buf, int mode, size_t size);
+void dtee_api_setbuffer(FILE *fp, char *buf, size_t size);
+void dtee_api_setbuf(FILE *fp, char *buf);
 
 /* io.c: write in turn, split as needed, but unchecked (as dtee_fwrite). */
 ssize_t dtee_write(int fd, const void *buf, size_t n);

@@ -61,9 +61,7 @@ size_t dtee_fd_piece(int fd)
 
 size_t dtee_file_piece(FILE *fp)
 {
-	/* glibc's FILE: _fileno is -1 for memory and cookie streams; reading
-	 * it directly avoids fileno()'s EBADF on those. */
-	return dtee_fd_piece(fp->_fileno);
+	return dtee_fd_piece(dtee_fileno(fp));
 }
 
 void dtee_fd_forget(int fd)
@@ -147,11 +145,11 @@ static void dtee_closefrom(int lo)
 		dtee_fd_forget_range((unsigned)lo, ~0u);
 }
 
-/* Streams that close or change their fd.  glibc's FILE: _fileno is read
- * directly (-1 for memory and cookie streams) before the call frees it. */
+/* Streams that close or change their fd: the fd is read (-1 for memory and
+ * cookie streams) before the call frees the FILE. */
 static int dtee_fclose(FILE *fp)
 {
-	int fd = fp->_fileno, r = real_fclose(fp);
+	int fd = dtee_fileno(fp), r = real_fclose(fp);
 
 	dtee_fd_forget(fd);
 	return r;
@@ -162,27 +160,27 @@ static FILE *reopened(int old_fd, FILE *r)
 {
 	dtee_fd_forget(old_fd);
 	if (r != NULL)
-		dtee_fd_forget(r->_fileno);
+		dtee_fd_forget(dtee_fileno(r));
 	return r;
 }
 
 static FILE *dtee_freopen(const char *path, const char *mode, FILE *fp)
 {
-	int fd = fp->_fileno;
+	int fd = dtee_fileno(fp);
 
 	return reopened(fd, real_freopen(path, mode, fp));
 }
 
 static FILE *dtee_freopen64(const char *path, const char *mode, FILE *fp)
 {
-	int fd = fp->_fileno;
+	int fd = dtee_fileno(fp);
 
 	return reopened(fd, real_freopen64(path, mode, fp));
 }
 
 static int dtee_pclose(FILE *fp)
 {
-	int fd = fp->_fileno, r = real_pclose(fp);
+	int fd = dtee_fileno(fp), r = real_pclose(fp);
 
 	dtee_fd_forget(fd);
 	return r;

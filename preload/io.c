@@ -302,9 +302,9 @@ DTEE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	return dtee_sendmsg(fd, m, flags);
 }
 
-DTEE_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned n, int flags)
+DTEE_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned n, DTEE_MMSG_FLAGS flags)
 {
-	return dtee_sendmmsg(fd, v, n, flags);
+	return dtee_sendmmsg(fd, v, n, (int)flags);
 }
 
 DTEE_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)

@@ -2,10 +2,14 @@
 # only the interposed symbols exported (preload/libdtee.map).
 PRELOAD_SAN ?=
 DTEE_SO_CFLAGS := -fPIC -fvisibility=hidden
+# How it is linked: against the libc (every symbol resolved at link time).
+# make musl links it against no libc (-nostdlib), so that it also loads in
+# a program on another libc (preload/libc.c).
+DTEE_SO_LINK ?= -Wl,-z,defs -ldl
 
 $(B)/libdtee.so: $(PRELOAD_OBJ) preload/libdtee.map
 	$(CC) -shared $(DTEE_CFLAGS) $(DTEE_SO_CFLAGS) $(PRELOAD_SAN) $(CFLAGS) $(LDFLAGS) \
-		-Wl,--version-script=preload/libdtee.map -Wl,-z,defs -o $@ $(PRELOAD_OBJ) -ldl
+		-Wl,--version-script=preload/libdtee.map -o $@ $(PRELOAD_OBJ) $(DTEE_SO_LINK)
 
 $(B)/preload/%.pic.o: preload/%.c preload/preload.mk
 	@mkdir -p $(@D)

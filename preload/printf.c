@@ -22,6 +22,8 @@
 /* Under optimisation glibc's <stdio.h> defines vprintf as an extern inline;
  * this file defines the real one. */
 #include <features.h>
+/* glibc's FILE: built with another libc, stdio-api.c has the hooks. */
+#ifdef __GLIBC__
 #undef __USE_EXTERN_INLINES
 
 #include <errno.h>
@@ -44,7 +46,9 @@ int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...);
 int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap);
 int __dprintf_chk(int fd, int flag, const char *fmt, ...);
 int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap);
-int __vsnprintf_chk(char *s, size_t max, int flag, size_t slen, const char *fmt, va_list ap);
+/* Weak: the library must load in a program on another libc too (libc.c). */
+int __vsnprintf_chk(char *s, size_t max, int flag, size_t slen, const char *fmt, va_list ap)
+	__attribute__((weak));
 int register_printf_specifier(int spec, void *render, void *arginfo);
 int register_printf_function(int spec, void *render, void *arginfo);
 
@@ -67,7 +71,7 @@ struct formatted {
 
 static int vformat(char *buf, size_t size, int flag, const char *fmt, va_list ap)
 {
-	if (flag == NOT_CHK)
+	if (flag == NOT_CHK || __vsnprintf_chk == NULL)
 		return vsnprintf(buf, size, fmt, ap);
 	return __vsnprintf_chk(buf, size, flag, size, fmt, ap);
 }
@@ -274,15 +278,20 @@ static int dtee_register_printf_function(int spec, void *render, void *arginfo)
 	return real_register_printf_function(spec, render, arginfo);
 }
 
-/* Exported: forwarders only (the variadic ones turn ... into a va_list) --- */
+/* Exported: forwarders only (the variadic ones turn ... into a va_list); on
+ * another libc than glibc, to stdio-api.c (libc.c) ------------------------ */
 
 DTEE_EXPORT int vfprintf(FILE *fp, const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vfprintf(fp, fmt, ap);
 	return dtee_vfprintf(fp, NOT_CHK, fmt, ap);
 }
 
 DTEE_EXPORT int vprintf(const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vfprintf(stdout, fmt, ap);
 	return dtee_vfprintf(stdout, NOT_CHK, fmt, ap);
 }
 
@@ -292,7 +301,8 @@ DTEE_EXPORT int fprintf(FILE *fp, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vfprintf(fp, NOT_CHK, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vfprintf(fp, NOT_CHK, fmt, ap)
+				 : dtee_api_vfprintf(fp, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -303,13 +313,16 @@ DTEE_EXPORT int printf(const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vfprintf(stdout, NOT_CHK, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vfprintf(stdout, NOT_CHK, fmt, ap)
+				 : dtee_api_vfprintf(stdout, fmt, ap);
 	va_end(ap);
 	return r;
 }
 
 DTEE_EXPORT int vdprintf(int fd, const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vdprintf(fd, fmt, ap);
 	return dtee_vdprintf(fd, NOT_CHK, fmt, ap);
 }
 
@@ -319,18 +332,23 @@ DTEE_EXPORT int dprintf(int fd, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vdprintf(fd, NOT_CHK, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vdprintf(fd, NOT_CHK, fmt, ap)
+				 : dtee_api_vdprintf(fd, fmt, ap);
 	va_end(ap);
 	return r;
 }
 
 DTEE_EXPORT int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vfprintf(fp, fmt, ap);
 	return dtee_vfprintf(fp, flag, fmt, ap);
 }
 
 DTEE_EXPORT int __vprintf_chk(int flag, const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vfprintf(stdout, fmt, ap);
 	return dtee_vfprintf(stdout, flag, fmt, ap);
 }
 
@@ -340,7 +358,8 @@ DTEE_EXPORT int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vfprintf(fp, flag, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vfprintf(fp, flag, fmt, ap)
+				 : dtee_api_vfprintf(fp, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -351,13 +370,16 @@ DTEE_EXPORT int __printf_chk(int flag, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vfprintf(stdout, flag, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vfprintf(stdout, flag, fmt, ap)
+				 : dtee_api_vfprintf(stdout, fmt, ap);
 	va_end(ap);
 	return r;
 }
 
 DTEE_EXPORT int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_vdprintf(fd, fmt, ap);
 	return dtee_vdprintf(fd, flag, fmt, ap);
 }
 
@@ -367,7 +389,8 @@ DTEE_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = dtee_vdprintf(fd, flag, fmt, ap);
+	r = dtee_libc_is_glibc() ? dtee_vdprintf(fd, flag, fmt, ap)
+				 : dtee_api_vdprintf(fd, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -381,3 +404,5 @@ DTEE_EXPORT int register_printf_function(int spec, void *render, void *arginfo)
 {
 	return dtee_register_printf_function(spec, render, arginfo);
 }
+
+#endif

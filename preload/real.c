@@ -14,7 +14,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/sendfile.h>
@@ -111,11 +110,18 @@ static void fallback_setbuffer(FILE *f, char *b, size_t n)
 { real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, n); }
 static void fallback_setbuf(FILE *f, char *b)
 { real_setvbuf(f, b, b != NULL ? _IOFBF : _IONBF, BUFSIZ); }
+#ifdef __GLIBC__
 /* glibc's FILE: the error and end-of-file flags. */
 static void fallback_clearerr(FILE *f)
 { f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
 static void fallback_clearerr_unlocked(FILE *f)
 { f->_flags &= ~(_IO_ERR_SEEN | _IO_EOF_SEEN); }
+#else	/* not hooked there */
+static void fallback_clearerr(FILE *f)
+{ (void)f; }
+static void fallback_clearerr_unlocked(FILE *f)
+{ (void)f; }
+#endif
 static int fallback_fflush(FILE *f)
 { (void)f; NOSYS(EOF) }
 static int fallback_fflush_unlocked(FILE *f)
@@ -159,6 +165,7 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 {
 	int saved = errno;
 
+	dtee_libc_detect();
 #define DTEE_RESOLVE(ret, name, params, args)                                 \
 	if (atomic_load_explicit(&dtee_slot_##name, memory_order_relaxed) ==      \
 	    (void *)first_##name)                                             \
@@ -169,6 +176,6 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	dtee_stdio_start();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */
-	pthread_atfork(NULL, NULL, after_fork_in_child);
+	dtee_at_fork(after_fork_in_child);
 	errno = saved;
 }

@@ -43,20 +43,20 @@ static int in_range(int fd)
 
 static void note_reported(FILE *fp)
 {
-	if (in_range(fp->_fileno))
-		atomic_store_explicit(&reported[fp->_fileno], fp, memory_order_relaxed);
+	if (in_range(dtee_fileno(fp)))
+		atomic_store_explicit(&reported[dtee_fileno(fp)], fp, memory_order_relaxed);
 }
 
 static int already_reported(FILE *fp)
 {
-	return in_range(fp->_fileno) &&
-	       atomic_load_explicit(&reported[fp->_fileno], memory_order_relaxed) == fp;
+	return in_range(dtee_fileno(fp)) &&
+	       atomic_load_explicit(&reported[dtee_fileno(fp)], memory_order_relaxed) == fp;
 }
 
 void dtee_file_unreport(FILE *fp)
 {
 	if (already_reported(fp))
-		atomic_store_explicit(&reported[fp->_fileno], NULL, memory_order_relaxed);
+		atomic_store_explicit(&reported[dtee_fileno(fp)], NULL, memory_order_relaxed);
 }
 
 void dtee_fd_unreport(int fd)
@@ -104,7 +104,7 @@ void dtee_reader_gone(int fd, int flags)
  * and is not hung up. */
 int dtee_file_failed_before(FILE *fp)
 {
-	int saved = errno, fd = fp->_fileno;
+	int saved = errno, fd = dtee_fileno(fp);
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
@@ -123,7 +123,7 @@ void dtee_file_reader_gone(FILE *fp)
 {
 	int err = errno;
 
-	if (!reader_gone(err) || dtee_file_piece(fp) == 0 || !dtee_fd_from_dtee(fp->_fileno)) {
+	if (!reader_gone(err) || dtee_file_piece(fp) == 0 || !dtee_fd_from_dtee(dtee_fileno(fp))) {
 		errno = err;
 		return;
 	}

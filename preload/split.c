@@ -51,7 +51,6 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -346,6 +345,18 @@ static void send_whole_or_chunks(struct split *s)
 
 enum first_try { CHUNKS_ONLY, WHOLE_FIRST };
 
+static long send_whole_or_chunks_op(void *s)
+{
+	send_whole_or_chunks(s);
+	return 0;
+}
+
+static long send_chunks_op(void *s)
+{
+	send_chunks(s);
+	return 0;
+}
+
 /* The lock is released by a cleanup handler if the thread is cancelled
  * inside a chunk (write and send are cancellation points). */
 static void send_locked(struct split *s, enum first_try first)
@@ -353,12 +364,8 @@ static void send_locked(struct split *s, enum first_try first)
 	struct dtee_hold h;
 
 	dtee_split_lock(&h, s->fd);
-	pthread_cleanup_push(dtee_split_unlock, &h);
-	if (first == WHOLE_FIRST)
-		send_whole_or_chunks(s);
-	else
-		send_chunks(s);
-	pthread_cleanup_pop(1);
+	dtee_with_cleanup(first == WHOLE_FIRST ? send_whole_or_chunks_op : send_chunks_op, s,
+			  dtee_split_unlock, &h);
 }
 
 /* The real call's contract: a count (errno untouched) when anything was
@@ -376,13 +383,9 @@ static ssize_t split_result(const struct split *s, int saved_errno)
 long dtee_call_in_turn(int fd, long (*op)(void *), void *arg)
 {
 	struct dtee_hold h;
-	long r;
 
 	dtee_split_lock(&h, fd);
-	pthread_cleanup_push(dtee_split_unlock, &h);
-	r = op(arg);
-	pthread_cleanup_pop(1);
-	return r;
+	return dtee_with_cleanup(op, arg, dtee_split_unlock, &h);
 }
 
 ssize_t dtee_send_split(int fd, const struct iovec *iov, int cnt,

@@ -47,6 +47,9 @@
 
 #include "dtee-preload.h"
 
+/* glibc's FILE: built with another libc, stdio-api.c has the hooks. */
+#ifdef __GLIBC__
+
 /* bits/stdio.h may define these as macros; we define the functions. */
 #undef fwrite_unlocked
 #undef fputs_unlocked
@@ -87,15 +90,11 @@ static void turn_end(void *arg)
 long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
 {
 	struct turn t = { fp, { 0, 0 } };
-	long r;
 
 	if (fp != NULL)
 		flockfile(fp);
 	dtee_split_lock(&t.hold, fd);
-	pthread_cleanup_push(turn_end, &t);
-	r = op(arg);
-	pthread_cleanup_pop(1);
-	return r;
+	return dtee_with_cleanup(op, arg, turn_end, &t);
 }
 
 int dtee_file_waits_turn(FILE *fp)
@@ -416,69 +415,102 @@ void dtee_stdio_start(void)
 	errno = saved;
 }
 
-/* Exported: forwarders only (fwrite's fast path is inlined into it) ------- */
+/* Exported: forwarders only (fwrite's fast path is inlined into it); on
+ * another libc than glibc, to stdio-api.c or the real call (libc.c) ------- */
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_fwrite(p, size, n, fp);
 	return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_fwrite(p, size, n, fp);
 	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int fputs(const char *s, FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_fputs(s, fp);
 	return dtee_fputs(s, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_fputs(s, fp);
 	return dtee_fputs(s, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int puts(const char *s)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_puts(s);
 	return dtee_puts(s);
 }
 
 DTEE_EXPORT int __overflow(FILE *fp, int c)
 {
+	if (!dtee_libc_is_glibc())
+		return real___overflow(fp, c);
 	return dtee___overflow(fp, c);
 }
 
 DTEE_EXPORT int fflush(FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return real_fflush(fp);
 	return dtee_fflush(fp);
 }
 
 DTEE_EXPORT int fflush_unlocked(FILE *fp)
 {
+	if (!dtee_libc_is_glibc())
+		return real_fflush_unlocked(fp);
 	return dtee_fflush_unlocked(fp);
 }
 
 DTEE_EXPORT void clearerr(FILE *fp)
 {
-	dtee_clearerr(fp);
+	if (!dtee_libc_is_glibc())
+		real_clearerr(fp);
+	else
+		dtee_clearerr(fp);
 }
 
 DTEE_EXPORT void clearerr_unlocked(FILE *fp)
 {
-	dtee_clearerr_unlocked(fp);
+	if (!dtee_libc_is_glibc())
+		real_clearerr_unlocked(fp);
+	else
+		dtee_clearerr_unlocked(fp);
 }
 
 DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
 {
+	if (!dtee_libc_is_glibc())
+		return dtee_api_setvbuf(fp, buf, mode, size);
 	return dtee_setvbuf(fp, buf, mode, size);
 }
 
 DTEE_EXPORT void setbuffer(FILE *fp, char *buf, size_t size)
 {
-	dtee_setbuffer(fp, buf, size);
+	if (!dtee_libc_is_glibc())
+		dtee_api_setbuffer(fp, buf, size);
+	else
+		dtee_setbuffer(fp, buf, size);
 }
 
 DTEE_EXPORT void setbuf(FILE *fp, char *buf)
 {
-	dtee_setbuf(fp, buf);
+	if (!dtee_libc_is_glibc())
+		dtee_api_setbuf(fp, buf);
+	else
+		dtee_setbuf(fp, buf);
 }
+
+#endif

@@ -43,4 +43,11 @@ $(B)/tests/preload-printf-bound: tests/helpers/preload-printf-bound.c preload/pr
 	$(CC) $(DTEE_CPPFLAGS) -Ipreload $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		tests/helpers/preload-printf-bound.c preload/printf-bound.c
 
+# Built with musl (make musl, $(B) is then build/musl): the programs
+# tests/musl.bats runs as musl programs, dynamic ones and a static one.
+MUSL_TEST_BINS := $(B)/tests/preload-big-write $(B)/tests/preload-order $(B)/tests/preload-threads \
+	$(B)/tests/seccomp-writer-static
+
+musl-test-helpers: $(MUSL_TEST_BINS)
+
 -include $(TEST_BINS:=.d) $(TEST_STATIC_BINS:=.d)

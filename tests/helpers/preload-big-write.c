@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "musl-compat.h"
+
 static char *buf;
 static size_t size;
 static int fd;

@@ -60,6 +60,7 @@
 
 #define TEST_PROG "seccomp-writer"
 #include "iov.h"
+#include "musl-compat.h"
 #include "test.h"
 
 static volatile sig_atomic_t signals_seen;
