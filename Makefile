@@ -145,6 +145,9 @@ install: all
 	install -m 755 $(B)/dtee $(DESTDIR)$(BINDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BINDIR)/cronty
 	install -m 644 $(B)/libdtee.so $(DESTDIR)$(PKGLIBDIR)/libdtee.so
+	install -d $(DESTDIR)$(PKGLIBDIR)/python $(DESTDIR)$(PKGLIBDIR)/perl/Dtee
+	install -m 644 $(B)/python/sitecustomize.py $(DESTDIR)$(PKGLIBDIR)/python/
+	install -m 644 $(B)/perl/Dtee/Order.pm $(DESTDIR)$(PKGLIBDIR)/perl/Dtee/
 	install -m 644 $(B)/man/dtee.1 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 completions/dtee.bash $(DESTDIR)$(BASHCOMPDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
@@ -155,6 +158,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dtee $(DESTDIR)$(BINDIR)/cronty
 	rm -f $(DESTDIR)$(PKGLIBDIR)/libdtee.so
+	rm -f $(DESTDIR)$(PKGLIBDIR)/python/sitecustomize.py $(DESTDIR)$(PKGLIBDIR)/perl/Dtee/Order.pm
+	-rmdir $(DESTDIR)$(PKGLIBDIR)/python $(DESTDIR)$(PKGLIBDIR)/perl/Dtee $(DESTDIR)$(PKGLIBDIR)/perl
 	-rmdir $(DESTDIR)$(PKGLIBDIR)
 	rm -f $(DESTDIR)$(MANDIR)/man1/dtee.1 $(DESTDIR)$(MANDIR)/man1/cronty.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/dtee $(DESTDIR)$(BASHCOMPDIR)/cronty

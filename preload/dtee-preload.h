@@ -243,4 +243,22 @@ static inline int dtee_wait_turn(int fd)
 	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
 }
 
+/* order.c: stdout flushed before stderr (_DTEE_STDOUT=F).  dtee_order_fd
+ * is 2 in that mode, else -1. */
+extern __attribute__((visibility("hidden"))) int dtee_order_fd;
+void dtee_order_flush(void);
+void dtee_order_start(void);		/* constructor: the mode, the environment */
+/* Before a write to fd: flush stdout if it goes to stderr. */
+static inline void dtee_order_before(int fd)
+{
+	if (dtee_unlikely(fd == dtee_order_fd))
+		dtee_order_flush();
+}
+/* Before a stdio call on fp. */
+static inline void dtee_order_before_file(FILE *fp)
+{
+	if (dtee_unlikely(dtee_order_fd >= 0) && fp == stderr)
+		dtee_order_flush();
+}
+
 #endif

@@ -420,21 +420,25 @@ void dtee_stdio_start(void)
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
+	dtee_order_before_file(fp);
 	return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *fp)
 {
+	dtee_order_before_file(fp);
 	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
 DTEE_EXPORT int fputs(const char *s, FILE *fp)
 {
+	dtee_order_before_file(fp);
 	return dtee_fputs(s, fp, STDIO_LOCKED);
 }
 
 DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
 {
+	dtee_order_before_file(fp);
 	return dtee_fputs(s, fp, STDIO_UNLOCKED);
 }
 
@@ -445,6 +449,7 @@ DTEE_EXPORT int puts(const char *s)
 
 DTEE_EXPORT int __overflow(FILE *fp, int c)
 {
+	dtee_order_before_file(fp);
 	return dtee___overflow(fp, c);
 }
 

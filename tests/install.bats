@@ -51,7 +51,8 @@ setup() {
 @test "install with DESTDIR stages under it; uninstall removes what it put there" {
 	dest="$BATS_TEST_TMPDIR/stage"
 	make -s -C "$top" B="$build" PREFIX=/usr DESTDIR="$dest" install >/dev/null
-	for f in bin/dtee bin/cronty lib/dtee/libdtee.so share/man/man1/dtee.1 share/man/man1/cronty.1 \
+	for f in bin/dtee bin/cronty lib/dtee/libdtee.so lib/dtee/python/sitecustomize.py \
+		lib/dtee/perl/Dtee/Order.pm share/man/man1/dtee.1 share/man/man1/cronty.1 \
 		share/bash-completion/completions/dtee share/bash-completion/completions/cronty \
 		share/zsh/site-functions/_dtee share/fish/vendor_completions.d/dtee.fish \
 		share/fish/vendor_completions.d/cronty.fish; do
