@@ -88,6 +88,11 @@ asan:
 
 bench: all test-helpers
 	scripts/bench
+	scripts/bench-buffering
+
+# The order as printed: what flushing before stderr and line buffering cost.
+bench-buffering: all test-helpers
+	scripts/bench-buffering
 
 bench-preload: all test-helpers
 	scripts/bench-preload
@@ -200,4 +205,4 @@ distcheck: dist
 clean:
 	rm -rf build build-asan build-aarch64
 
-.PHONY: all check asan bench bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE
+.PHONY: all check asan bench bench-buffering bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE
