@@ -14,7 +14,8 @@
  * The flush never waits: another thread printing to stdout keeps its
  * buffer (the order of two threads is theirs), and so does this thread
  * when it is inside a stdio call on stdout already (a signal handler that
- * writes to fd 2).
+ * writes to fd 2), which glibc's recursive FILE lock tells, once stdout
+ * is locked even in a program with one thread.
  *
  * Before fork, stdout is flushed too, so that a child does not print the
  * parent's buffer again before its own first write to stderr.
@@ -58,6 +59,19 @@ static int nested(FILE *out)
 #else
 	(void)out;
 	return 0;
+#endif
+}
+
+/* glibc takes FILE locks only once a second thread exists; a signal
+ * handler could then not tell that it interrupted a stdio call on stdout.
+ * So stdout's lock is taken always (a few instructions per call), as in a
+ * threaded program. */
+static void lock_always(FILE *out)
+{
+#ifdef __GLIBC__
+	out->_flags2 |= 128;	/* glibc's _IO_FLAGS2_NEED_LOCK */
+#else
+	(void)out;
 #endif
 }
 
@@ -141,6 +155,7 @@ void dtee_order_start(void)
 	} else if (dtee_fd_is_stdout_socket()) {
 		if (strcmp(v, "F") == 0) {
 			dtee_order_fd = 2;
+			lock_always(stdout);
 			pthread_atfork(order_before_fork, NULL, NULL);
 		}
 	} else {
