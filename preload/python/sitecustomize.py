@@ -17,12 +17,10 @@ class _StderrAfterStdout:
         self._dtee_err = err
 
     def write(self, s):
-        out = sys.stdout
-        if out is not None:
-            try:
-                out.flush()
-            except (OSError, ValueError):
-                pass
+        try:
+            sys.stdout.flush()
+        except Exception:  # closed, None, or replaced by the program
+            pass
         return self._dtee_err.write(s)
 
     def writelines(self, lines):
