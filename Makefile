@@ -88,6 +88,11 @@ asan:
 
 bench: all test-helpers
 	scripts/bench
+	scripts/bench-buffering
+
+# The order as printed: what flushing before stderr and line buffering cost.
+bench-buffering: all test-helpers
+	scripts/bench-buffering
 
 bench-preload: all test-helpers
 	scripts/bench-preload
@@ -166,6 +171,9 @@ install: all
 	install -m 755 $(B)/dtee $(DESTDIR)$(BINDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BINDIR)/cronty
 	install -m 644 $(B)/libdtee.so $(DESTDIR)$(PKGLIBDIR)/libdtee.so
+	install -d $(DESTDIR)$(PKGLIBDIR)/python $(DESTDIR)$(PKGLIBDIR)/perl/Dtee
+	install -m 644 $(B)/python/sitecustomize.py $(DESTDIR)$(PKGLIBDIR)/python/
+	install -m 644 $(B)/perl/Dtee/Order.pm $(DESTDIR)$(PKGLIBDIR)/perl/Dtee/
 	install -m 644 $(B)/man/dtee.1 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 completions/dtee.bash $(DESTDIR)$(BASHCOMPDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
@@ -176,6 +184,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dtee $(DESTDIR)$(BINDIR)/cronty
 	rm -f $(DESTDIR)$(PKGLIBDIR)/libdtee.so
+	rm -f $(DESTDIR)$(PKGLIBDIR)/python/sitecustomize.py $(DESTDIR)$(PKGLIBDIR)/perl/Dtee/Order.pm
+	-rmdir $(DESTDIR)$(PKGLIBDIR)/python $(DESTDIR)$(PKGLIBDIR)/perl/Dtee $(DESTDIR)$(PKGLIBDIR)/perl
 	-rmdir $(DESTDIR)$(PKGLIBDIR)
 	rm -f $(DESTDIR)$(MANDIR)/man1/dtee.1 $(DESTDIR)$(MANDIR)/man1/cronty.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
@@ -216,4 +226,4 @@ distcheck: dist
 clean:
 	rm -rf build build-asan build-aarch64
 
-.PHONY: all check check-musl musl musl-test-helpers asan bench bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE
+.PHONY: all check check-musl musl musl-test-helpers asan bench bench-buffering bench-preload bench-syslog cross-aarch64 demo dev install uninstall clean test-helpers version dist distcheck FORCE

@@ -23,6 +23,7 @@ _dtee_table='
 --time-format               text
 --color|--colour            optword never auto always
 --keep-buffering            -
+--line-buffering            -
 --journal                   -
 --syslog                    optword kern user mail daemon auth syslog lpr news uucp cron authpriv ftp local0 local1 local2 local3 local4 local5 local6 local7
 --priority                  list emerg alert crit err warning notice info debug

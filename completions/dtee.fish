@@ -18,6 +18,7 @@ set -l dtee_table \
     '|color|=never auto always|standard error in red on a terminal' \
     '|colour|=never auto always|standard error in red on a terminal' \
     '|keep-buffering|-|leave the command\'s stdio buffering alone' \
+    '|line-buffering|-|line-buffer the command\'s stdout always' \
     '|journal|-|send lines to the systemd journal' \
     '|syslog|=kern user mail daemon auth syslog lpr news uucp cron authpriv ftp local0 local1 local2 local3 local4 local5 local6 local7|send lines to syslog' \
     '|priority|text|priorities of standard output and error (OUT,ERR)' \

@@ -74,34 +74,9 @@ static void add_preload(const char *preload)
 	free(value);
 }
 
-/* The command's stdout line-buffered, as it would be on a terminal, so its
- * output arrives in the order it was printed (see dtee(1), BUFFERING):
- * glibc stdio through libdtee.so, Python and Perl through their own
- * settings, each only where the user has not chosen already. */
-#define LINEBUF_VAR "_DTEE_STDOUT"
-#define PERL_AUTOFLUSH "-MIO::Handle;STDOUT->autoflush(1)"
-
-static void line_buffer_stdout(void)
-{
-	const char *perl = getenv("PERL5OPT");
-
-	setenv(LINEBUF_VAR, "L", 1);
-	setenv("PYTHONUNBUFFERED", "1", 0);
-	if (!perl || !*perl) {
-		setenv("PERL5OPT", PERL_AUTOFLUSH, 1);
-	} else if (!strstr(perl, PERL_AUTOFLUSH)) {
-		char *value = malloc(strlen(perl) + sizeof PERL_AUTOFLUSH + 1);
-		if (value) {
-			sprintf(value, "%s %s", perl, PERL_AUTOFLUSH);
-			setenv("PERL5OPT", value, 1);
-			free(value);
-		}
-	}
-}
-
 static void __attribute__((noreturn)) exec_command(const struct options *opts,
 						   const struct sockets *sk, const char *preload,
-						   struct supervisor *sv)
+						   struct supervisor *sv, char buffering)
 {
 	if (dup2(sk->out, STDOUT_FILENO) < 0 || dup2(sk->err, STDERR_FILENO) < 0) {
 		msg("dup2: %s", strerror(errno));
@@ -110,10 +85,7 @@ static void __attribute__((noreturn)) exec_command(const struct options *opts,
 	signals_reset_for_child();
 	if (preload)
 		add_preload(preload);
-	if (opts->keep_buffering)
-		unsetenv(LINEBUF_VAR);	/* from a dtee this one runs under */
-	else
-		line_buffer_stdout();
+	buffering_setup(buffering);
 	if (sv)
 		supervise_child(sv);
 	execvp(opts->command[0], opts->command);
@@ -126,11 +98,12 @@ static void __attribute__((noreturn)) exec_command(const struct options *opts,
 pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload,
 		  struct supervisor *sv)
 {
+	char buffering = buffering_mode(opts);	/* before fds 1 and 2 change */
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die(EX_OSERR, "fork: %s", strerror(errno));
 	if (pid == 0)
-		exec_command(opts, sk, preload, sv);
+		exec_command(opts, sk, preload, sv, buffering);
 	return pid;
 }

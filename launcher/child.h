@@ -20,4 +20,15 @@ const char *child_find_preload(void);
 pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload,
 		  struct supervisor *sv);
 
+/* How the command's stdout is buffered (buffering.c): 0 for its own
+ * buffering (--keep-buffering), 'L' for line-buffered (someone watches, a
+ * sink stamps lines with their time, --line-buffering), 'F' for its own
+ * buffering, flushed before anything it writes to stderr. Asked in dtee,
+ * before fds 1 and 2 become the sockets. */
+char buffering_mode(const struct options *opts);
+
+/* In the child: the environment that asks for mode (libdtee.so's private
+ * variable, the Python and Perl hooks), or clears it for 0. */
+void buffering_setup(char mode);
+
 #endif

@@ -69,6 +69,7 @@ struct options {
 	bool preload;
 	bool seccomp;		/* --seccomp, or DTEE_SECCOMP=1 */
 	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
+	bool line_buffering;	/* --line-buffering: its stdout line-buffered always */
 	enum color_when color;	/* --color, or DTEE_COLOR */
 	enum log_format log_format;
 	const char *time_format;	/* --time-format, or NULL */

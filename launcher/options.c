@@ -50,8 +50,11 @@ static const char usage_text[] =
 	"                                 its output in order and report its exit status\n"
 	"                                 (the default when invoked as cronty)\n"
 	"      --keep-buffering           leave COMMAND's own output buffering as it is\n"
-	"                                 (by default its stdout is line-buffered, as\n"
-	"                                 on a terminal, so the order is as printed)\n"
+	"                                 (by default its stdout is flushed before it\n"
+	"                                 writes to stderr, so the order is as printed,\n"
+	"                                 and line-buffered when dtee's output is a\n"
+	"                                 terminal or a log, journal or syslog)\n"
+	"      --line-buffering           line-buffer COMMAND's stdout in every case\n"
 	"      --color[=WHEN]             show standard error in red on a terminal;\n"
 	"                                 WHEN is never (default), auto or always\n"
 	"                                 (default from DTEE_COLOR; NO_COLOR turns\n"
@@ -98,6 +101,7 @@ enum {
 	OPT_NO_PRELOAD = 256,
 	OPT_SECCOMP,
 	OPT_KEEP_BUFFERING,
+	OPT_LINE_BUFFERING,
 	OPT_COLOR,
 	OPT_REPORT_ON,
 	OPT_IGNORE_STDERR,
@@ -131,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "no-preload", no_argument, NULL, OPT_NO_PRELOAD },
 	{ "seccomp", no_argument, NULL, OPT_SECCOMP },
 	{ "keep-buffering", no_argument, NULL, OPT_KEEP_BUFFERING },
+	{ "line-buffering", no_argument, NULL, OPT_LINE_BUFFERING },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
@@ -355,7 +360,14 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case OPT_REPORT_LIMIT: option_report_limit(opts, optarg); break;
 		case OPT_NO_PRELOAD: opts->preload = false; break;
 		case OPT_SECCOMP: opts->seccomp = true; break;
-		case OPT_KEEP_BUFFERING: opts->keep_buffering = true; break;
+		case OPT_KEEP_BUFFERING:
+			opts->keep_buffering = true;
+			opts->line_buffering = false;	/* the last one wins */
+			break;
+		case OPT_LINE_BUFFERING:
+			opts->line_buffering = true;
+			opts->keep_buffering = false;
+			break;
 		case OPT_COLOR:
 			/* --color alone means auto, as in GNU grep. */
 			opts->color = optarg ? parse_color(optarg, "'--color'") : COLOR_AUTO;

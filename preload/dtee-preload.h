@@ -155,8 +155,9 @@ static inline int dtee_libc_is_glibc(void)
 /* op(arg), then done(hold), which also runs if the thread is cancelled in
  * op: pthread_cleanup_push of whatever libc the program has. */
 long dtee_with_cleanup(long (*op)(void *), void *arg, void (*done)(void *), void *hold);
-/* child runs in the child after fork (pthread_atfork). */
-void dtee_at_fork(void (*child)(void));
+/* prepare runs before fork, child in the child after it (pthread_atfork);
+ * either may be NULL. */
+void dtee_at_fork(void (*prepare)(void), void (*child)(void));
 /* fp's fd, or -1 (memory and cookie streams); errno kept.  glibc's FILE
  * is read directly (no EBADF from fileno on those streams). */
 int dtee_fileno_api(FILE *fp);
@@ -311,6 +312,24 @@ ssize_t dtee_write(int fd, const void *buf, size_t n);
 static inline int dtee_wait_turn(int fd)
 {
 	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
+}
+
+/* order.c: stdout flushed before stderr (_DTEE_STDOUT=F).  dtee_order_fd
+ * is 2 in that mode, else -1. */
+extern __attribute__((visibility("hidden"))) int dtee_order_fd;
+void dtee_order_flush(void);
+void dtee_order_start(void);		/* constructor: the mode, the environment */
+/* Before a write to fd: flush stdout if it goes to stderr. */
+static inline void dtee_order_before(int fd)
+{
+	if (dtee_unlikely(fd == dtee_order_fd))
+		dtee_order_flush();
+}
+/* Before a stdio call on fp. */
+static inline void dtee_order_before_file(FILE *fp)
+{
+	if (dtee_unlikely(dtee_order_fd >= 0) && fp == stderr)
+		dtee_order_flush();
 }
 
 #endif

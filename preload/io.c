@@ -278,42 +278,50 @@ static ssize_t dtee_pwritev2(int fd, const struct iovec *iov, int cnt, off64_t o
 
 DTEE_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
+	dtee_order_before(fd);
 	return write_fast(fd, buf, n);
 }
 
 DTEE_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 {
+	dtee_order_before(fd);
 	return dtee_writev(fd, iov, cnt);
 }
 
 DTEE_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
+	dtee_order_before(fd);
 	return dtee_send(fd, buf, n, flags);
 }
 
 DTEE_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			   const struct sockaddr *addr, socklen_t addrlen)
 {
+	dtee_order_before(fd);
 	return dtee_sendto(fd, buf, n, flags, addr, addrlen);
 }
 
 DTEE_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
+	dtee_order_before(fd);
 	return dtee_sendmsg(fd, m, flags);
 }
 
 DTEE_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned n, DTEE_MMSG_FLAGS flags)
 {
+	dtee_order_before(fd);
 	return dtee_sendmmsg(fd, v, n, (int)flags);
 }
 
 DTEE_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
+	dtee_order_before(fd);
 	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev2);
 }
 
 DTEE_EXPORT ssize_t pwritev64v2(int fd, const struct iovec *iov, int cnt, off64_t off,
 				int flags)
 {
+	dtee_order_before(fd);
 	return dtee_pwritev2(fd, iov, cnt, off, flags, real_pwritev64v2);
 }

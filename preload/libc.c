@@ -98,7 +98,7 @@ static long with_found_cleanup(long (*op)(void *), void *arg, void (*done)(void 
 /* The fork handler in a libc this library was not built for: its
  * pthread_atfork, else glibc's __register_atfork (what glibc's
  * pthread_atfork, linked into each program, calls). */
-static void at_fork_found(void (*child)(void))
+static void at_fork_found(void (*prepare)(void), void (*child)(void))
 {
 	int (*atfork)(void (*)(void), void (*)(void), void (*)(void));
 	int (*reg)(void (*)(void), void (*)(void), void (*)(void), void *);
@@ -106,13 +106,13 @@ static void at_fork_found(void (*child)(void))
 	atfork = (int (*)(void (*)(void), void (*)(void), void (*)(void)))
 		dlsym(RTLD_DEFAULT, "pthread_atfork");
 	if (atfork != NULL) {
-		atfork(NULL, NULL, child);
+		atfork(prepare, NULL, child);
 		return;
 	}
 	reg = (int (*)(void (*)(void), void (*)(void), void (*)(void), void *))
 		dlsym(RTLD_DEFAULT, "__register_atfork");
 	if (reg != NULL)
-		reg(NULL, NULL, child, NULL);
+		reg(prepare, NULL, child, NULL);
 }
 
 #ifdef __GLIBC__
@@ -147,12 +147,12 @@ long dtee_with_cleanup(long (*op)(void *), void *arg, void (*done)(void *), void
 	return with_found_cleanup(op, arg, done, hold);
 }
 
-void dtee_at_fork(void (*child)(void))
+void dtee_at_fork(void (*prepare)(void), void (*child)(void))
 {
 	if (dtee_libc_is_glibc() && __register_atfork != NULL)
-		__register_atfork(NULL, NULL, child, &__dso_handle);
+		__register_atfork(prepare, NULL, child, &__dso_handle);
 	else
-		at_fork_found(child);
+		at_fork_found(prepare, child);
 }
 
 #else /* built with another libc (make musl), which the program may not have */
@@ -162,9 +162,9 @@ long dtee_with_cleanup(long (*op)(void *), void *arg, void (*done)(void *), void
 	return with_found_cleanup(op, arg, done, hold);
 }
 
-void dtee_at_fork(void (*child)(void))
+void dtee_at_fork(void (*prepare)(void), void (*child)(void))
 {
-	at_fork_found(child);
+	at_fork_found(prepare, child);
 }
 
 #endif

@@ -16,3 +16,15 @@ $(B)/preload/%.pic.o: preload/%.c preload/preload.mk
 	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(DTEE_SO_CFLAGS) $(PRELOAD_SAN) $(CFLAGS) -c -o $@ $<
 
 -include $(PRELOAD_OBJ:.o=.d)
+
+# The Python and Perl hooks (preload/python, preload/perl), copied next to
+# libdtee.so, where dtee finds them in a build tree as once installed.
+PRELOAD_RUNTIME := python/sitecustomize.py perl/Dtee/Order.pm
+all: $(PRELOAD_RUNTIME:%=$(B)/%)
+
+$(B)/python/%: preload/python/%
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/perl/%: preload/perl/%
+	@mkdir -p $(@D)
+	cp $< $@

@@ -212,9 +212,11 @@ static int vfprintf_formatted(FILE *fp, size_t piece, int flag, const char *fmt,
 
 static int dtee_vfprintf(FILE *fp, int flag, const char *fmt, va_list ap)
 {
-	size_t piece = dtee_file_piece(fp);
-
+	size_t piece;
 	int r;
+
+	dtee_order_before_file(fp);
+	piece = dtee_file_piece(fp);
 
 	if (piece == 0)
 		return real_vfprintf_any(fp, flag, fmt, ap);
@@ -253,9 +255,11 @@ static int vdprintf_formatted(int fd, size_t piece, int flag, const char *fmt, v
 
 static int dtee_vdprintf(int fd, int flag, const char *fmt, va_list ap)
 {
-	size_t piece = dtee_fd_piece(fd);
-
+	size_t piece;
 	int r;
+
+	dtee_order_before(fd);
+	piece = dtee_fd_piece(fd);
 
 	if (piece == 0)
 		return real_vdprintf_any(fd, flag, fmt, ap);

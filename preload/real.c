@@ -174,8 +174,9 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 #undef DTEE_RESOLVE
 	dtee_fd_record_outputs();
 	dtee_stdio_start();
+	dtee_order_start();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */
-	dtee_at_fork(after_fork_in_child);
+	dtee_at_fork(NULL, after_fork_in_child);
 	errno = saved;
 }

@@ -137,6 +137,7 @@ size_t dtee_api_fwrite(const void *p, size_t size, size_t n, FILE *fp)
 	int fd = dtee_fileno(fp);
 	size_t total, done, piece = dtee_fd_piece(fd);
 
+	dtee_order_before_file(fp);
 	if (piece == 0 || __builtin_mul_overflow(size, n, &total) || total == 0)
 		return real_fwrite(p, size, n, fp);
 	done = api_write(p, total, fp, fd, piece, 0);
@@ -148,6 +149,7 @@ int dtee_api_fputs(const char *s, FILE *fp)
 	int fd = dtee_fileno(fp);
 	size_t len, piece = dtee_fd_piece(fd);
 
+	dtee_order_before_file(fp);
 	if (piece == 0)
 		return real_fputs(s, fp);
 	len = strlen(s);
@@ -224,6 +226,7 @@ int dtee_api_vfprintf(FILE *fp, const char *fmt, va_list ap)
 	int fd = dtee_fileno(fp);
 	size_t piece = dtee_fd_piece(fd);
 
+	dtee_order_before_file(fp);
 	if (piece == 0)
 		return real_vfprintf(fp, fmt, ap);
 	return vfprintf_formatted(fp, fd, piece, fmt, ap);
@@ -252,6 +255,7 @@ static int vdprintf_formatted(int fd, const char *fmt, va_list ap)
 
 int dtee_api_vdprintf(int fd, const char *fmt, va_list ap)
 {
+	dtee_order_before(fd);
 	if (dtee_fd_piece(fd) == 0)
 		return real_vdprintf(fd, fmt, ap);
 	return vdprintf_formatted(fd, fmt, ap);

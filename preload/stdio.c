@@ -422,6 +422,7 @@ DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)
 {
 	if (!dtee_libc_is_glibc())
 		return dtee_api_fwrite(p, size, n, fp);
+	dtee_order_before_file(fp);
 	return fwrite_fast(p, size, n, fp, STDIO_LOCKED);
 }
 
@@ -429,6 +430,7 @@ DTEE_EXPORT size_t fwrite_unlocked(const void *p, size_t size, size_t n, FILE *f
 {
 	if (!dtee_libc_is_glibc())
 		return dtee_api_fwrite(p, size, n, fp);
+	dtee_order_before_file(fp);
 	return fwrite_fast(p, size, n, fp, STDIO_UNLOCKED);
 }
 
@@ -436,6 +438,7 @@ DTEE_EXPORT int fputs(const char *s, FILE *fp)
 {
 	if (!dtee_libc_is_glibc())
 		return dtee_api_fputs(s, fp);
+	dtee_order_before_file(fp);
 	return dtee_fputs(s, fp, STDIO_LOCKED);
 }
 
@@ -443,6 +446,7 @@ DTEE_EXPORT int fputs_unlocked(const char *s, FILE *fp)
 {
 	if (!dtee_libc_is_glibc())
 		return dtee_api_fputs(s, fp);
+	dtee_order_before_file(fp);
 	return dtee_fputs(s, fp, STDIO_UNLOCKED);
 }
 
@@ -457,6 +461,7 @@ DTEE_EXPORT int __overflow(FILE *fp, int c)
 {
 	if (!dtee_libc_is_glibc())
 		return real___overflow(fp, c);
+	dtee_order_before_file(fp);
 	return dtee___overflow(fp, c);
 }
 

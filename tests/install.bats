@@ -35,6 +35,9 @@ setup() {
 	grep -q "^\.TH DTEE 1 \"[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]\" \"dtee $version\"" "$prefix/share/man/man1/dtee.1"
 	! grep -q @ "$prefix/share/man/man1/dtee.1"
 	[ "$("$prefix/bin/dtee" --version | head -1)" = "dtee $version" ]
+	# It finds the installed Python and Perl hooks too.
+	[ "$(env -u PYTHONPATH -u PERL5OPT "$prefix/bin/dtee" sh -c 'echo "$PYTHONPATH|$PERL5OPT"' | cat)" = \
+		"$prefix/lib/dtee/python|-I$prefix/lib/dtee/perl -MDtee::Order" ]
 	# The installed dtee finds the installed library: no warning, and a
 	# write no datagram can carry arrives whole.
 	run --separate-stderr "$prefix/bin/dtee" -O out dd if=/dev/zero bs=20M count=1 status=none
@@ -51,7 +54,8 @@ setup() {
 @test "install with DESTDIR stages under it; uninstall removes what it put there" {
 	dest="$BATS_TEST_TMPDIR/stage"
 	make -s -C "$top" B="$build" PREFIX=/usr DESTDIR="$dest" install >/dev/null
-	for f in bin/dtee bin/cronty lib/dtee/libdtee.so share/man/man1/dtee.1 share/man/man1/cronty.1 \
+	for f in bin/dtee bin/cronty lib/dtee/libdtee.so lib/dtee/python/sitecustomize.py \
+		lib/dtee/perl/Dtee/Order.pm share/man/man1/dtee.1 share/man/man1/cronty.1 \
 		share/bash-completion/completions/dtee share/bash-completion/completions/cronty \
 		share/zsh/site-functions/_dtee share/fish/vendor_completions.d/dtee.fish \
 		share/fish/vendor_completions.d/cronty.fish; do

@@ -129,11 +129,17 @@ undefined_in_musl() {
 	[ ! -s out ]
 }
 
-@test "the musl build: a musl program's output keeps the order as printed, and its own full buffering" {
+@test "the musl build: a musl program's output keeps the order as printed, also fully buffered; --keep-buffering keeps its own" {
+	local ordered
+	ordered=$(printf 'out %d\nerr %d\n' 0 0 1 1 2 2)
 	run "$MUSL/dtee" -C all "$MUSL_ORDER"
 	[ "$status" -eq 0 ]
-	[ "$(cat all)" = "$(printf 'out %d\nerr %d\n' 0 0 1 1 2 2)" ]
+	[ "$(cat all)" = "$ordered" ]
+	# Its own setvbuf(_IOFBF): stdout is still flushed before stderr.
 	run "$MUSL/dtee" -C all "$MUSL_ORDER" full
+	[ "$status" -eq 0 ]
+	[ "$(cat all)" = "$ordered" ]
+	run "$MUSL/dtee" --keep-buffering -C all "$MUSL_ORDER" full
 	[ "$status" -eq 0 ]
 	[ "$(cat all)" = "$(printf 'err %d\n' 0 1 2; printf 'out %d\n' 0 1 2)" ]
 }
