@@ -160,6 +160,12 @@ bool call_wants_sigpipe(const struct seccomp_notif *req);
  * /proc/TID/status. False where they cannot be read. */
 bool thread_identity(pid_t tid, struct ucred *cred);
 
+/* supervise-reader.c: whether what is sent on sock (a foreign Unix
+ * socket, of the thread group writer) is received by a socket that one of
+ * writer's ancestors under the filter holds: then only the command can
+ * read it, and dtee may send there as itself. */
+bool reader_in_command(const struct supervisor *sv, pid_t writer, int sock);
+
 /* supervise-serve.c */
 struct job *job_new(struct supervisor *sv);
 void job_free(struct job *job);

@@ -257,9 +257,15 @@ static struct outcome relay(struct job *job)
 		if (send_piece(job, (size_t)n, done > 0) < 0) {
 			if (done > 0)
 				break;
-			/* dtee may not send as the writer: the writer sends. */
-			if (errno == EPERM && job->claim)
-				return run_in_process();
+			/* dtee may not send as the writer: as itself only
+			 * where the command alone reads; else the writer
+			 * sends. */
+			if (errno == EPERM && job->claim) {
+				if (!reader_in_command(job->sv, job->cred.pid, job->sock))
+					return run_in_process();
+				job->claim = false;
+				continue;
+			}
 			return fails_with(errno);
 		}
 		done += (size_t)n;
