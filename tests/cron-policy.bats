@@ -288,6 +288,19 @@ usage_error() {
 	usage_error --report-limit=17179869184G "--report-limit '17179869184G': too large"
 }
 
+@test "--ignore-stderr: an empty pattern and back-references are refused, exit 64" {
+	usage_error --ignore-stderr= \
+		"--ignore-stderr '': an empty pattern would ignore every line (use --report-on=failure)"
+	usage_error '--ignore-stderr=^(a*)*\1b' "--ignore-stderr '^(a*)*\\1b': back-references (\\1) are not supported"
+	usage_error '--ignore-stderr=x(y)\1' "--ignore-stderr 'x(y)\\1': back-references (\\1) are not supported"
+	# A backslash and a digit in a bracket expression, or an escaped
+	# backslash before a digit, are no back-reference.
+	for re in '[\1]x' '[[:alpha:]\1]' '[]\1]' 'a\\1'; do
+		run --separate-stderr "$DTEE" --ignore-stderr="$re" sh -c 'echo "a\1" >&2'
+		[ "$status" -eq 0 ] || fail "$re: exit $status: $stderr"
+	done
+}
+
 @test "--report-limit sizes: K, M and G, either case, are powers of 1024" {
 	# 2048 bytes of 8-byte lines: within 2k, over 2047.
 	for size in 2k 2K 2048; do
