@@ -301,6 +301,36 @@ usage_error() {
 	done
 }
 
+# exited PID: PID is a zombie or gone.
+exited() {
+	[ -n "$1" ] || return 1
+	[ ! -e "/proc/$1/stat" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = Z ]
+}
+
+@test "--ignore-stderr: a stop signal ends dtee during a match that would take minutes" {
+	BATS_TEST_TIMEOUT=60
+	# No back-reference, but nested bounded repetitions: glibc takes
+	# minutes on one 16 KiB line of "a".
+	"$DTEE" --ignore-stderr='(a{1,200}){1,200}b' -E err.log sh -c \
+		'echo $$ >cmd.pid; head -c 16384 /dev/zero | tr "\0" a >&2; echo >&2' \
+		>out 2>err 3>&- &
+	local dpid=$! i rc=0
+	# Once the command has exited (a zombie, or reaped), its line is
+	# queued or being matched.
+	for ((i = 0; i < 1000; i++)); do
+		exited "$(cat cmd.pid 2>/dev/null)" && break
+		sleep 0.02
+	done
+	exited "$(cat cmd.pid 2>/dev/null)" || fail "the command did not end"
+	kill -TERM "$dpid"
+	wait "$dpid" || rc=$?
+	[ "$rc" -eq 143 ] || fail "dtee exited $rc"
+	# The report comes, with the line, and says why.
+	[ "$(tail -n 1 err)" = "$DTEE: received signal 15: Terminated" ] || fail "$(tail -c 300 err)"
+	[ "$(head -n 1 err | wc -c)" -eq 16385 ]
+	[ "$(wc -c <err.log)" -eq 16385 ]
+}
+
 @test "--report-limit sizes: K, M and G, either case, are powers of 1024" {
 	# 2048 bytes of 8-byte lines: within 2k, over 2047.
 	for size in 2k 2K 2048; do
