@@ -76,6 +76,20 @@ static const char *attached_name(pid_t pid)
 	return comm;
 }
 
+size_t syslog_ident_len(const char *ident, size_t max)
+{
+	size_t n = strlen(ident);
+
+	if (n <= max)
+		return n;
+	/* Back over continuation bytes (10xxxxxx) to the start of the
+	 * character that the cut would split. */
+	n = max;
+	while (n > 0 && ((unsigned char)ident[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 const char *syslog_ident(const struct options *opts)
 {
 	const char *slash;

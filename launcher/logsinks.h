@@ -26,5 +26,8 @@ int syslog_facility_value(const char *name);
 /* The identifier lines are sent under: --ident, else COMMAND's base name,
  * else (--attach) the process's name (comm). */
 const char *syslog_ident(const struct options *opts);
+/* How much of ident to send when at most max bytes fit: all of it, or cut
+ * before the UTF-8 character that would not fit whole. */
+size_t syslog_ident_len(const char *ident, size_t max);
 
 #endif

@@ -454,3 +454,32 @@ attach_ends_cleanly() {
 	journal_entries ticker >got
 	awk -v pid="$ALOOP" '$2 != "ticker" || $3 != pid || $7 != "tick" { print; bad = 1 } END { exit bad }' got
 }
+
+@test "syslog: a long --ident is cut before a UTF-8 character that would not fit" {
+	start_rsyslog
+	local a63 a127
+	a63=$(printf 'a%.0s' {1..63})
+	a127=$(printf 'a%.0s' {1..127})
+	# 63 + 2 bytes: cut at 64 would split the é.
+	run --separate-stderr "$DTEE" --syslog --ident="${a63}é" -- echo hi 3>&-
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	wait_for "the message" has_lines "$RS_LOG" 1
+	local tag
+	tag=$(cut -d' ' -f3 "$RS_LOG")
+	[ "$tag" = "${a63}[${tag##*[}" ] || fail "tag: $(printf '%s' "$tag" | od -c | head -n 6)"
+	# Whole when it fits: 62 + 2.
+	run --separate-stderr "$DTEE" --syslog --ident="${a63%a}é" -- echo hi 3>&-
+	wait_for "the message" has_lines "$RS_LOG" 2
+	tag=$(tail -n 1 "$RS_LOG" | cut -d' ' -f3)
+	[ "${tag%%[*}" = "${a63%a}é" ] || fail "tag: $tag"
+}
+
+@test "journal: a long --ident is cut before a UTF-8 character that would not fit" {
+	start_journald
+	local a127
+	a127=$(printf 'a%.0s' {1..127})
+	run --separate-stderr "$DTEE" --journal --ident="${a127}é" -- echo hi 3>&-
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	wait_for "the entry" journal_has "$a127" 1
+	[ "$(journal_entries "$a127" | cut -d' ' -f2,7)" = "$a127 hi" ]
+}
