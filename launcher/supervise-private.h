@@ -129,6 +129,7 @@ struct supervisor {
 	struct job *job;	/* the serving thread's own */
 	unsigned long unreadable;	/* atomic: calls let through unread */
 	unsigned workers;	/* atomic: threads serving foreign sockets */
+	pid_t announced;	/* the writer last named on relay_who (0: none) */
 };
 
 /* supervise-filter.c */

@@ -163,6 +163,23 @@ nested_asan() {
 	[ "$(cat pass.err)" = "$DTEE: --seccomp: another seccomp supervisor watches this process (Device or resource busy); running without it" ]
 }
 
+@test "a relayed write is credited to its writer in the logs, and its line not cut where relaying starts" {
+	# 13 bytes, then 300 KiB and a newline in one write that dtee relays.
+	"$DTEE" --seccomp --log-format=json -L log.json "$HELPERS/seccomp-line-static" writer.pid \
+		>/dev/null 2>err &
+	local dpid=$! rc=0 wpid
+	wait "$dpid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat err)"
+	wpid=$(cat writer.pid)
+	# Every record names the writer, none dtee.
+	[ "$(grep -o '"pid":[0-9]*' log.json | sort -u)" = "\"pid\":$wpid" ] ||
+		fail "pids: $(grep -o '"pid":[0-9]*' log.json | sort | uniq -c) (writer $wpid, dtee $dpid)"
+	# Records of 16 KiB from the line's start: the first is not cut after
+	# the 13 bytes written before the relayed write.
+	[ "$(wc -l <log.json)" -eq $(((13 + 300 * 1024 + 16383) / 16384)) ]
+	head -n 1 log.json | grep -q '"text":"head of line xxxxxxxx'
+}
+
 @test "fds 1 and 2 non-blocking: every trapped write completes whole, in order" {
 	reference "$W_STATIC" -N -s 4M -m wvwvex
 	# A reader slower than the writer: the queue fills while dtee relays.
