@@ -140,7 +140,7 @@ static const char *compile(struct timefmt *f, const char *spec)
 		}
 	}
 	add_piece(f, PIECE_STRFTIME, text, strlen(text), 0);
-	if (strpbrk(spec, "\n\r"))
+	if (strchr(spec, '\n'))
 		return "a newline in the time would break one record a line";
 	if (!converts)
 		return "no conversion: a strftime(3) format with at least one, "
