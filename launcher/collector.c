@@ -56,6 +56,7 @@ struct collector {
 	unsigned small_run;	/* small datagrams taken one at a time since a large one */
 	bool end_seen;
 	bool want_control;	/* times or pids asked for */
+	pid_t relay_pid;	/* the writer of what the supervisor relays, or 0 */
 	size_t control_len;	/* room for exactly those */
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec slot_iov[BATCH_MAX];
@@ -193,6 +194,11 @@ static void dispatch(struct collector *c, int received)
 				c->end_seen = true;
 			continue;
 		}
+		if (from == SOCK_RELAY_WHO) {
+			if (len == sizeof c->relay_pid)
+				memcpy(&c->relay_pid, c->slot_iov[i].iov_base, len);
+			continue;
+		}
 		if (from == SOCK_FOREIGN)
 			continue;
 		if (h->msg_flags & MSG_TRUNC) {
@@ -201,6 +207,8 @@ static void dispatch(struct collector *c, int received)
 		}
 		if (c->want_control)
 			take_control(c, i, n);
+		if (c->relay_pid > 0 && (from == SOCK_RELAY_OUT || from == SOCK_RELAY_ERR))
+			c->pid[n] = c->relay_pid;
 		c->data[n] = (struct iovec){ c->slot_iov[i].iov_base, len };
 		c->stream[n++] = (unsigned char)sock_stream(from);
 	}

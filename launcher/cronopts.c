@@ -47,15 +47,64 @@ void option_report_on(struct options *opts, const char *list)
 	opts->cron = true;
 }
 
+/* The end of the bracket expression that starts at p ('['): the ']' that
+ * closes it, or the string's end. A ']' first (after a '^') is a member;
+ * "[:", "[." and "[=" open a class, collating element or equivalence class
+ * that ends at ":]", ".]" or "=]". */
+static const char *bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p && *p != ']'; p++)
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			const char *close = p + 2;
+
+			while (*close && !(close[0] == p[1] && close[1] == ']'))
+				close++;
+			if (!*close)
+				return close;
+			p = close + 1;
+		}
+	return p;
+}
+
+/* The first back-reference (\1 to \9, a GNU extension to extended regular
+ * expressions) outside a bracket expression, or NULL. With them glibc's
+ * matcher backtracks: '^(a*)*\1b' on a 16 KiB line runs for minutes. */
+static const char *back_reference(const char *re)
+{
+	for (const char *p = re; *p; p++) {
+		if (*p == '[') {
+			p = bracket_end(p);
+			if (!*p)
+				return NULL;
+		} else if (*p == '\\' && p[1]) {
+			if (p[1] >= '1' && p[1] <= '9')
+				return p;
+			p++;
+		}
+	}
+	return NULL;
+}
+
 void option_ignore_stderr(struct options *opts, const char *regex)
 {
 	regex_t *re = realloc(opts->ignore_stderr, (opts->nignore + 1) * sizeof *re);
 	char why[256];
+	const char *bref;
 	int err;
 
 	if (!re)
 		die(EX_OSERR, "options: %s", strerror(errno));
 	opts->ignore_stderr = re;
+	if (*regex == '\0')
+		die(EX_USAGE, "--ignore-stderr '': an empty pattern would ignore every line "
+		    "(use --report-on=failure)");
+	if ((bref = back_reference(regex)))
+		die(EX_USAGE, "--ignore-stderr '%s': back-references (%.2s) are not supported", regex, bref);
 	err = regcomp(&re[opts->nignore], regex, REG_EXTENDED | REG_NOSUB);
 	if (err != 0) {
 		regerror(err, &re[opts->nignore], why, sizeof why);

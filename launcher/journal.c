@@ -198,7 +198,7 @@ struct line_sink *journal_sink_open(const struct output_opt *o, const struct opt
 {
 	struct journal_sink *s = xcalloc(1, sizeof *s, "journal");
 	const char *ident = syslog_ident(opts);
-	size_t n = strlen(ident) < JOURNAL_IDENT_MAX ? strlen(ident) : JOURNAL_IDENT_MAX;
+	size_t n = syslog_ident_len(ident, JOURNAL_IDENT_MAX);
 
 	if (logsock_open(&s->sock, "journal", o->path) < 0) {
 		free(s);

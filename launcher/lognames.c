@@ -1,7 +1,10 @@
 /* lognames.c: the names of syslog priorities and facilities, as logger(1)
  * and syslog(3) spell them, and the identifier lines are sent under. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "logsinks.h"
@@ -51,12 +54,50 @@ int syslog_facility_value(const char *name)
 	return lookup(facilities, sizeof facilities / sizeof *facilities, 23, name);
 }
 
+/* --attach=PID: the process's name as the kernel keeps it (comm, at most
+ * 15 bytes), as ps(1) shows it; "dtee" if it cannot be read. */
+static const char *attached_name(pid_t pid)
+{
+	static char comm[32];
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, comm, sizeof comm - 1);
+		close(fd);
+	}
+	if (n > 0 && comm[n - 1] == '\n')
+		n--;
+	if (n <= 0)
+		return "dtee";
+	comm[n] = '\0';
+	return comm;
+}
+
+size_t syslog_ident_len(const char *ident, size_t max)
+{
+	size_t n = strlen(ident);
+
+	if (n <= max)
+		return n;
+	/* Back over continuation bytes (10xxxxxx) to the start of the
+	 * character that the cut would split. */
+	n = max;
+	while (n > 0 && ((unsigned char)ident[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 const char *syslog_ident(const struct options *opts)
 {
 	const char *slash;
 
 	if (opts->log.ident)
 		return opts->log.ident;
+	if (!opts->command)
+		return attached_name(opts->attach);
 	slash = strrchr(opts->command[0], '/');
 	return slash && slash[1] ? slash + 1 : opts->command[0];
 }

@@ -23,7 +23,11 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 int syslog_priority_value(const char *name);
 int syslog_facility_value(const char *name);
 
-/* The identifier lines are sent under: --ident, else COMMAND's base name. */
+/* The identifier lines are sent under: --ident, else COMMAND's base name,
+ * else (--attach) the process's name (comm). */
 const char *syslog_ident(const struct options *opts);
+/* How much of ident to send when at most max bytes fit: all of it, or cut
+ * before the UTF-8 character that would not fit whole. */
+size_t syslog_ident_len(const char *ident, size_t max);
 
 #endif

@@ -30,7 +30,7 @@
 /* The names inside the directory. */
 static const char *const names[NSOCKS] = {
 	[SOCK_IN] = "i", [SOCK_OUT] = "o", [SOCK_ERR] = "e", [SOCK_CTL] = "c",
-	[SOCK_RELAY_OUT] = "O", [SOCK_RELAY_ERR] = "E",
+	[SOCK_RELAY_OUT] = "O", [SOCK_RELAY_ERR] = "E", [SOCK_RELAY_WHO] = "W",
 };
 
 /* mkdtemp under base, if "base/dtee.XXXXXX/x" fits in a socket path. */
@@ -135,7 +135,8 @@ static int create_all(struct sockets *s, unsigned needs, bool relay, const char 
 	    (s->ctl = sender(s, SOCK_CTL)) < 0)
 		return -1;
 	if (relay && ((s->relay_out = sender(s, SOCK_RELAY_OUT)) < 0 ||
-		      (s->relay_err = sender(s, SOCK_RELAY_ERR)) < 0))
+		      (s->relay_err = sender(s, SOCK_RELAY_ERR)) < 0 ||
+		      (s->relay_who = sender(s, SOCK_RELAY_WHO)) < 0))
 		return -1;
 	*what = "fcntl";
 	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0)
@@ -172,7 +173,7 @@ static int setup_child(void *arg)
 		return 0;
 	}
 	for (int i = 0; i < NSOCKS; i++)
-		if (u->relay || (i != SOCK_RELAY_OUT && i != SOCK_RELAY_ERR))
+		if (u->relay || i < SOCK_RELAY_OUT)
 			set_path(&u->s->addr[i], &u->s->addr_len[i], u->dir, names[i]);
 	u->result = create_all(u->s, u->needs, u->relay, &u->what);
 	u->err = errno;
@@ -207,7 +208,8 @@ int sockets_create(struct sockets *s, unsigned needs, bool relay)
 	struct setup u = { .s = s, .needs = needs, .relay = relay };
 
 	*s = (struct sockets){ .in = -1, .out = -1, .err = -1, .ctl = -1,
-			       .relay_out = -1, .relay_err = -1 };
+			       .relay_out = -1, .relay_err = -1, .relay_who = -1,
+			       .needs = needs };
 	run_setup(&u);
 	if (u.result < 0 && !u.what) {
 		msg("cannot create a directory for sockets in %s: %s", u.where, strerror(u.err));
@@ -215,7 +217,8 @@ int sockets_create(struct sockets *s, unsigned needs, bool relay)
 	}
 	if (u.result < 0) {
 		msg("%s: %s", u.what, strerror(u.err));
-		int *fds[] = { &s->in, &s->out, &s->err, &s->ctl, &s->relay_out, &s->relay_err };
+		int *fds[] = { &s->in, &s->out, &s->err, &s->ctl, &s->relay_out, &s->relay_err,
+				&s->relay_who };
 		for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 			if (*fds[i] >= 0)
 				close(*fds[i]);

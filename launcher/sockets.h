@@ -18,6 +18,8 @@ enum sock {
 	SOCK_CTL = 3,		/* bound, connected to in, non-blocking; wake-ups */
 	SOCK_RELAY_OUT,		/* bound, connected to in; the supervisor's, for the */
 	SOCK_RELAY_ERR,		/* command's stdout and stderr (--seccomp only) */
+	SOCK_RELAY_WHO,		/* bound, connected to in; the supervisor's: the
+				 * writer of what follows on the two above */
 	NSOCKS,
 	SOCK_FOREIGN = -1,	/* a sender that is none of these: ignored */
 };
@@ -32,7 +34,8 @@ static inline unsigned sock_stream(enum sock s)
 
 struct sockets {
 	int in, out, err, ctl;	/* as above */
-	int relay_out, relay_err;	/* as above, or -1 */
+	int relay_out, relay_err, relay_who;	/* as above, or -1 */
+	unsigned needs;		/* what the kernel records (enum sink_needs) */
 	size_t max_dgram;	/* the largest datagram out and err can send */
 	struct sockaddr_un addr[NSOCKS];
 	socklen_t addr_len[NSOCKS];
@@ -41,7 +44,7 @@ struct sockets {
 /* Create the sockets in a private directory under $TMPDIR (else /tmp), then
  * remove their names and the directory. needs (enum sink_needs) says what
  * the kernel should record of each datagram: its time, its writer; relay
- * asks for the supervisor's two. On failure prints why and returns -1. */
+ * asks for the supervisor's three. On failure prints why and returns -1. */
 int sockets_create(struct sockets *s, unsigned needs, bool relay);
 
 /* dtee is going: every later write to the command's sockets, by anyone

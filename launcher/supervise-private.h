@@ -129,6 +129,7 @@ struct supervisor {
 	struct job *job;	/* the serving thread's own */
 	unsigned long unreadable;	/* atomic: calls let through unread */
 	unsigned workers;	/* atomic: threads serving foreign sockets */
+	pid_t announced;	/* the writer last named on relay_who (0: none) */
 };
 
 /* supervise-filter.c */
@@ -159,6 +160,12 @@ bool call_wants_sigpipe(const struct seccomp_notif *req);
  * (SCM_CREDENTIALS): its process (thread group), real uid and gid, from
  * /proc/TID/status. False where they cannot be read. */
 bool thread_identity(pid_t tid, struct ucred *cred);
+
+/* supervise-reader.c: whether what is sent on sock (a foreign Unix
+ * socket, of the thread group writer) is received by a socket that one of
+ * writer's ancestors under the filter holds: then only the command can
+ * read it, and dtee may send there as itself. */
+bool reader_in_command(const struct supervisor *sv, pid_t writer, int sock);
 
 /* supervise-serve.c */
 struct job *job_new(struct supervisor *sv);

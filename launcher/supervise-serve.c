@@ -31,6 +31,7 @@
 #include "dtee.h"
 #include "fdcmp.h"
 #include "iov.h"
+#include "sink.h"
 #include "supervise-private.h"
 
 /* Linux 6.6: wake the supervisor and the stopped thread on the same CPU, in
@@ -257,9 +258,15 @@ static struct outcome relay(struct job *job)
 		if (send_piece(job, (size_t)n, done > 0) < 0) {
 			if (done > 0)
 				break;
-			/* dtee may not send as the writer: the writer sends. */
-			if (errno == EPERM && job->claim)
-				return run_in_process();
+			/* dtee may not send as the writer: as itself only
+			 * where the command alone reads; else the writer
+			 * sends. */
+			if (errno == EPERM && job->claim) {
+				if (!reader_in_command(job->sv, job->cred.pid, job->sock))
+					return run_in_process();
+				job->claim = false;
+				continue;
+			}
 			return fails_with(errno);
 		}
 		done += (size_t)n;
@@ -413,6 +420,29 @@ static bool fits_in_one_datagram(const struct job *job, int sock)
 	       largest <= (size_t)sndbuf - 32 && largest <= kernel_max;
 }
 
+/* Name the writer of the datagrams dtee is about to relay on its own
+ * sockets, where the sinks show writers: on relay_who, ahead of them in
+ * the one receive queue, so the collector credits them to the writer (its
+ * process, as the kernel would name it: SCM_CREDENTIALS) instead of dtee,
+ * and the line assembler does not cut the line where relaying starts.
+ * Named again only when it changes; 0 where it cannot be read (then the
+ * kernel's, dtee's, stands). */
+static void announce_writer(struct supervisor *sv, pid_t tid)
+{
+	struct ucred cred;
+	pid_t pid;
+
+	if (!(sv->sk->needs & SINK_PID) || sv->sk->relay_who < 0)
+		return;
+	pid = thread_identity(tid, &cred) ? cred.pid : 0;
+	if (pid == sv->announced)
+		return;
+	while (send(sv->sk->relay_who, &pid, sizeof pid, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return;
+	sv->announced = pid;
+}
+
 /* A stopped write: how much, to which socket; then relay and answer (or
  * let a worker thread do both). */
 static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
@@ -429,6 +459,7 @@ static void serve_write(struct supervisor *sv, const struct seccomp_notif *req)
 	}
 	job->sock = our_socket(sv, job->pid, fd);
 	if (job->sock >= 0) {
+		announce_writer(sv, job->pid);
 		if (sv->held)
 			hold(&sv->held->serving, job, true, call_wants_sigpipe(req));
 		respond(job, serve_job(job));

@@ -118,7 +118,7 @@ static const struct line_sink_ops syslog_ops = {
  * '[', so those become '_'. */
 static void set_ident(struct syslog_sink *s, const char *ident)
 {
-	size_t n = strlen(ident) < SYSLOG_IDENT_MAX ? strlen(ident) : SYSLOG_IDENT_MAX;
+	size_t n = syslog_ident_len(ident, SYSLOG_IDENT_MAX);
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)ident[i];

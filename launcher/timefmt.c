@@ -63,13 +63,21 @@ static void add_piece(struct timefmt *f, enum piece_kind kind, const char *fmt, 
 	}
 }
 
+/* The widest field a conversion may ask for: with it, what a conversion
+ * renders is bounded (see check_rendering). */
+#define WIDTH_MAX 255
+
 /* The length of the conversion at s (just after its '%'): flags, width,
- * an E or O modifier, the conversion; 0 when it is not one strftime knows. */
+ * an E or O modifier, the conversion; 0 when it is not one strftime knows,
+ * or its width is above WIDTH_MAX. */
 static size_t conversion_len(const char *s)
 {
 	size_t n = strspn(s, "_-0^#");
+	size_t digits = strspn(s + n, "0123456789");
 
-	n += strspn(s + n, "0123456789");
+	if (digits > 3 || (digits > 0 && atoi(s + n) > WIDTH_MAX))
+		return 0;
+	n += digits;
 	if (s[n] == 'E' || s[n] == 'O')
 		n++;
 	if (s[n] == '\0' || !strchr(strftime_convs, s[n]))
@@ -82,9 +90,14 @@ static const char *unknown_conversion(const char *s)
 {
 	static char why[64];
 	size_t n = strspn(s, "_-0^#0123456789EO.:");
+	size_t flags = strspn(s, "_-0^#"), digits = strspn(s + flags, "0123456789");
 
 	if (s[n] == '\0')
 		return "ends with an unfinished '%' conversion";
+	if (digits > 3 || (digits > 0 && atoi(s + flags) > WIDTH_MAX)) {
+		snprintf(why, sizeof why, "width above %d in '%%%.*s'", WIDTH_MAX, (int)(n + 1), s);
+		return why;
+	}
 	snprintf(why, sizeof why, "unknown conversion '%%%.*s'", (int)(n + 1), s);
 	return why;
 }
@@ -94,6 +107,7 @@ static const char *compile(struct timefmt *f, const char *spec)
 {
 	const char *text = spec;	/* strftime text not yet in a piece */
 	int nfrac = 0;
+	bool converts = false;	/* a conversion other than %%, %n, %t */
 
 	if (*spec == '\0')
 		return "empty";
@@ -109,19 +123,92 @@ static const char *compile(struct timefmt *f, const char *spec)
 			if (++nfrac > FRAC_MAX)
 				return "too many %.S, %.s or %.T";
 			text = s += 2;
+			converts = true;
 		} else if (s[0] == ':' && s[1] == 'z') {
 			add_piece(f, PIECE_STRFTIME, text, (size_t)(s - 1 - text), 0);
 			add_piece(f, PIECE_ZONE, NULL, 0, 0);
 			text = s += 2;
+			converts = true;
 		} else {
 			size_t n = conversion_len(s);
 			if (n == 0)
 				return unknown_conversion(s);
+			if (s[n - 1] == 'n')
+				return "'%n' would put a newline in the time (one record a line)";
+			converts |= !strchr("%t", s[n - 1]);
 			s += n;
 		}
 	}
 	add_piece(f, PIECE_STRFTIME, text, strlen(text), 0);
+	if (strchr(spec, '\n'))
+		return "a newline in the time would break one record a line";
+	if (!converts)
+		return "no conversion: a strftime(3) format with at least one, "
+		       "or elapsed or delta";
 	return NULL;
+}
+
+/* Render f's pieces for the second sec into a buffer of room bytes: the
+ * length, or room if it would not fit. */
+static size_t measure_second(const struct timefmt *f, time_t sec, char *buf, size_t room)
+{
+	struct tm tm;
+	size_t len = 0;
+
+	localtime_r(&sec, &tm);
+	for (size_t i = 0; i < f->npieces; i++) {
+		const struct piece *p = &f->piece[i];
+
+		if (p->kind == PIECE_STRFTIME && p->fmt[0]) {
+			size_t n = strftime(buf, room, p->fmt, &tm);
+			/* 0: empty (%p in some locales) or too long: tell
+			 * them apart by asking with one byte more of text. */
+			if (n == 0) {
+				char probe[2 * WIDTH_MAX + 8];
+				int w = snprintf(probe, sizeof probe, "x%s", p->fmt);
+				if (w > 0 && (size_t)w < sizeof probe && strftime(buf, room, probe, &tm) == 0)
+					return room;
+			}
+			len += n;
+		} else if (p->kind == PIECE_FRAC) {
+			len += (size_t)p->digits + 1;
+		} else if (p->kind == PIECE_ZONE) {
+			len += 6;
+		}
+		if (len >= room)
+			return room;
+	}
+	return len;
+}
+
+/* Whether f's renderings fit in TIMEFMT_MAX, in every month and on every
+ * day of the week (names differ in length), at noon and at midnight: a
+ * longer one would be cut. Every conversion is at most WIDTH_MAX wide, or
+ * as long as a name or date of the locale, so the pieces' buffer bounds
+ * them. NULL, or why not. */
+static const char *check_rendering(const struct timefmt *f, const char *spec)
+{
+	static char why[96];
+	size_t room = strlen(spec) * (WIDTH_MAX + 1) + 4096, longest = 0;
+	char *buf = xcalloc(1, room, "time format");
+	/* 2026-01-04, a Sunday, at noon UTC. */
+	const time_t base = 1767528000;
+
+	tzset();
+	for (int month = 0; month < 12 && longest < room; month++)
+		for (int day = 0; day < 7 && longest < room; day++) {
+			time_t t = base + (time_t)(month * 31 + day) * 86400;
+			size_t a = measure_second(f, t, buf, room);
+			size_t b = measure_second(f, t + 43200, buf, room);
+			longest = a > longest ? a : longest;
+			longest = b > longest ? b : longest;
+		}
+	free(buf);
+	if (longest < TIMEFMT_MAX)
+		return NULL;
+	snprintf(why, sizeof why, "renders %s%zu bytes; at most %d", longest >= room ? "over " : "",
+		 longest >= room ? room : longest, TIMEFMT_MAX - 1);
+	return why;
 }
 
 void timefmt_free(struct timefmt *f)
@@ -144,8 +231,8 @@ static struct timefmt *make(const char *spec, bool utc, const char **why)
 		f->kind = TF_ELAPSED;
 	else if (strcmp(spec, "delta") == 0)
 		f->kind = TF_DELTA;
-	else
-		*why = compile(f, spec);
+	else if (!(*why = compile(f, spec)))
+		*why = check_rendering(f, spec);
 	return f;
 }
 

@@ -3,30 +3,27 @@
  * did; with patterns every stderr record of the line assembler is matched,
  * and the first that matches none fires it. A line too long for one record
  * is judged by its first record: the records that carry it on take the
- * same verdict. */
+ * same verdict. The patterns are matched in a thread of their own
+ * (match.c): a stop signal that comes during a slow match fires the
+ * trigger, as the report then comes anyway. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lines.h"
+#include "match.h"
 #include "trigger.h"
 
 struct trigger {
-	const regex_t *re;
-	size_t n;
 	struct lines *lines;	/* NULL without patterns */
+	struct matcher *match;	/* NULL without patterns */
 	bool fired;
 	bool ignoring;		/* the last stderr record was ignored */
-	char *text;		/* a record's text, NUL-terminated for regexec */
 };
 
+/* A record matches a pattern; not if a stop signal ended the match. */
 static bool ignored(struct trigger *t, const struct record *r)
 {
-	memcpy(t->text, r->text, r->len);
-	t->text[r->len] = '\0';
-	for (size_t i = 0; i < t->n; i++)
-		if (regexec(&t->re[i], t->text, 0, NULL, 0) == 0)
-			return true;
-	return false;
+	return matcher_run(t->match, r->text, r->len) == 1;
 }
 
 static void judge(void *ctx, const struct record *r)
@@ -44,11 +41,9 @@ struct trigger *trigger_new(const struct options *opts)
 {
 	struct trigger *t = xcalloc(1, sizeof *t, "stderr trigger");
 
-	t->re = opts->ignore_stderr;
-	t->n = opts->nignore;
-	if (t->n > 0) {
+	if (opts->nignore > 0) {
 		t->lines = lines_new(RECORD_MAX_DEFAULT, judge, t);
-		t->text = xcalloc(1, RECORD_MAX_DEFAULT + 1, "stderr trigger");
+		t->match = matcher_new(opts->ignore_stderr, opts->nignore, RECORD_MAX_DEFAULT);
 	}
 	return t;
 }
@@ -83,7 +78,7 @@ void trigger_free(struct trigger *t)
 {
 	if (t) {
 		lines_free(t->lines);
-		free(t->text);
+		matcher_free(t->match);
 		free(t);
 	}
 }

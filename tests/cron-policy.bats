@@ -288,6 +288,49 @@ usage_error() {
 	usage_error --report-limit=17179869184G "--report-limit '17179869184G': too large"
 }
 
+@test "--ignore-stderr: an empty pattern and back-references are refused, exit 64" {
+	usage_error --ignore-stderr= \
+		"--ignore-stderr '': an empty pattern would ignore every line (use --report-on=failure)"
+	usage_error '--ignore-stderr=^(a*)*\1b' "--ignore-stderr '^(a*)*\\1b': back-references (\\1) are not supported"
+	usage_error '--ignore-stderr=x(y)\1' "--ignore-stderr 'x(y)\\1': back-references (\\1) are not supported"
+	# A backslash and a digit in a bracket expression, or an escaped
+	# backslash before a digit, are no back-reference.
+	for re in '[\1]x' '[[:alpha:]\1]' '[]\1]' 'a\\1'; do
+		run --separate-stderr "$DTEE" --ignore-stderr="$re" sh -c 'echo "a\1" >&2'
+		[ "$status" -eq 0 ] || fail "$re: exit $status: $stderr"
+	done
+}
+
+# exited PID: PID is a zombie or gone.
+exited() {
+	[ -n "$1" ] || return 1
+	[ ! -e "/proc/$1/stat" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" = Z ]
+}
+
+@test "--ignore-stderr: a stop signal ends dtee during a match that would take minutes" {
+	BATS_TEST_TIMEOUT=60
+	# No back-reference, but nested bounded repetitions: glibc takes
+	# minutes on one 16 KiB line of "a".
+	"$DTEE" --ignore-stderr='(a{1,200}){1,200}b' -E err.log sh -c \
+		'echo $$ >cmd.pid; head -c 16384 /dev/zero | tr "\0" a >&2; echo >&2' \
+		>out 2>err 3>&- &
+	local dpid=$! i rc=0
+	# Once the command has exited (a zombie, or reaped), its line is
+	# queued or being matched.
+	for ((i = 0; i < 1000; i++)); do
+		exited "$(cat cmd.pid 2>/dev/null)" && break
+		sleep 0.02
+	done
+	exited "$(cat cmd.pid 2>/dev/null)" || fail "the command did not end"
+	kill -TERM "$dpid"
+	wait "$dpid" || rc=$?
+	[ "$rc" -eq 143 ] || fail "dtee exited $rc"
+	# The report comes, with the line, and says why.
+	[ "$(tail -n 1 err)" = "$DTEE: received signal 15: Terminated" ] || fail "$(tail -c 300 err)"
+	[ "$(head -n 1 err | wc -c)" -eq 16385 ]
+	[ "$(wc -c <err.log)" -eq 16385 ]
+}
+
 @test "--report-limit sizes: K, M and G, either case, are powers of 1024" {
 	# 2048 bytes of 8-byte lines: within 2k, over 2047.
 	for size in 2k 2K 2048; do

@@ -302,6 +302,27 @@ EOF
 	[ "$stderr" = "$DTEE: bad time format '%Q': unknown conversion '%Q'" ]
 }
 
+@test "bad time formats: too long, a newline, no conversion; exit 64 before the command runs" {
+	local opt
+	refused() {
+		run --separate-stderr "$DTEE" --time-format="$1" -L log touch ran
+		[ "$status" -eq 64 ] || fail "$1: exit $status: $stderr"
+		[ "$stderr" = "$DTEE: bad time format '$1': $2" ] || fail "$1: $stderr"
+		[ ! -e ran ] && [ ! -e log ] || fail "$1: the command ran or the log was created"
+	}
+	refused '%200Y%200Y' 'renders 400 bytes; at most 255'
+	refused "$(printf '%%F %.0s' {1..30})" 'renders 330 bytes; at most 255'
+	refused '%300Y' "width above 255 in '%300Y'"
+	refused '%T%n' "'%n' would put a newline in the time (one record a line)"
+	refused $'%T\n' 'a newline in the time would break one record a line'
+	refused elasped 'no conversion: a strftime(3) format with at least one, or elapsed or delta'
+	refused '%%%t' 'no conversion: a strftime(3) format with at least one, or elapsed or delta'
+	# Up to 255 bytes is taken, and every record carries its whole time.
+	"$DTEE" --time-format='%255Y' -L log sh -c 'echo a; echo b' >/dev/null
+	[ "$(awk '{ print length($1) }' log | sort -u)" = 255 ]
+	[ "$(cut -d' ' -f2- log)" = "$(printf 'O: a\nO: b')" ]
+}
+
 @test "a log that cannot be opened: reported, exit 73, the command does not run" {
 	run --separate-stderr "$DTEE" -L nodir/log touch ran
 	[ "$status" -eq 73 ]

@@ -163,6 +163,23 @@ nested_asan() {
 	[ "$(cat pass.err)" = "$DTEE: --seccomp: another seccomp supervisor watches this process (Device or resource busy); running without it" ]
 }
 
+@test "a relayed write is credited to its writer in the logs, and its line not cut where relaying starts" {
+	# 13 bytes, then 300 KiB and a newline in one write that dtee relays.
+	"$DTEE" --seccomp --log-format=json -L log.json "$HELPERS/seccomp-line-static" writer.pid \
+		>/dev/null 2>err &
+	local dpid=$! rc=0 wpid
+	wait "$dpid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat err)"
+	wpid=$(cat writer.pid)
+	# Every record names the writer, none dtee.
+	[ "$(grep -o '"pid":[0-9]*' log.json | sort -u)" = "\"pid\":$wpid" ] ||
+		fail "pids: $(grep -o '"pid":[0-9]*' log.json | sort | uniq -c) (writer $wpid, dtee $dpid)"
+	# Records of 16 KiB from the line's start: the first is not cut after
+	# the 13 bytes written before the relayed write.
+	[ "$(wc -l <log.json)" -eq $(((13 + 300 * 1024 + 16383) / 16384)) ]
+	head -n 1 log.json | grep -q '"text":"head of line xxxxxxxx'
+}
+
 @test "fds 1 and 2 non-blocking: every trapped write completes whole, in order" {
 	reference "$W_STATIC" -N -s 4M -m wvwvex
 	# A reader slower than the writer: the queue fills while dtee relays.
@@ -485,17 +502,29 @@ every_datagram_from_writer() {
 	[ "$(cat creds | cut -d' ' -f4)" = $((1 << 20)) ]
 }
 
-@test "unprivileged, nested: an inner dtee's sockets are not served (dtee may not send as the writer)" {
+@test "unprivileged: dtee relays as itself to an inner dtee's socket, never to a reader outside the command" {
 	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to become nobody"
-	local dir nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	local dir name=dtee-cred-$$-$BATS_TEST_NUMBER lpid nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	nested_asan
-	dir=$(mktemp -d /tmp/dtee-seccomp.XXXXXX) && chmod 777 "$dir" || fail "mktemp"
+	dir=$(mktemp -d /tmp/dtee-seccomp.XXXXXX) && chmod 777 "$dir" && chmod 777 . || fail "mktemp"
 	"${nobody[@]}" test -x "$DTEE" -a -x "$W_STATIC" || { rm -rf "$dir"; skip "nobody cannot run the build"; }
-	run --separate-stderr "${nobody[@]}" env TMPDIR="$dir" "$DTEE" --seccomp "$DTEE" --seccomp \
-		"$W_STATIC" -Q -s 20M -m w
+	reference "$W_STATIC" -Q -s 20M -m wv
+	# The inner dtee's input is held by the inner dtee, under the filter:
+	# the writes too large for its datagrams arrive whole.
+	"${nobody[@]}" env TMPDIR="$dir" "$DTEE" --seccomp -O out "$DTEE" --seccomp -O inner.out \
+		"$W_STATIC" -Q -s 20M -m wv >pass.out 2>pass.err || fail "status $?: $(cat pass.err)"
+	[ ! -s pass.err ] || fail "dtee said: $(cat pass.err)"
+	same inner.out ref.out && same out ref.out && same pass.out ref.out
+	# A listener outside the command: the writer sends (and fails) itself.
+	rm -f ready && mkfifo ready
+	"$HELPERS/seccomp-cred" listen "$name" ready >creds 3>&- &
+	lpid=$!
+	read -r _ <ready
+	"${nobody[@]}" env TMPDIR="$dir" "$DTEE" --seccomp "$HELPERS/seccomp-cred-static" send "$name" 20M \
+		2>send.err || fail "the writer failed: $(cat send.err)"
+	wait "$lpid" || fail "the listener failed"
 	rm -rf "$dir"
-	echo "$stderr"
-	# As without --seccomp: too large for the inner dtee's datagram.
-	[ "$status" -eq 1 ]
-	[ "$stderr" = "seccomp-writer: write: Message too long" ]
+	cat creds send.err
+	grep -qx "write: Message too long" send.err
+	[ ! -s creds ] || fail "datagrams sent as someone else: $(cat creds)"
 }

@@ -388,3 +388,98 @@ signal.pause()' "$BATS_TEST_TMPDIR/stuck.sock" 3>&- &
 	cut -d' ' -f6- "$RS_LOG" | diff all.log -
 	grep '^out' all.log | diff - out.log
 }
+
+# attach_with_log LOGOPT: attach dtee, with LOGOPT and no --ident, to a shell
+# loop named "ticker" that writes "tick N"; ALOOP and ADTEE are their pids.
+# Skips where this user may not trace the loop.
+attach_with_log() {
+	cat >ticker <<-'EOF2'
+		#!/bin/bash
+		i=0
+		while [ ! -e stop ]; do echo "tick $i"; i=$((i + 1)); sleep 0.01; done
+	EOF2
+	chmod +x ticker
+	./ticker >/dev/null 2>&1 3>&- &
+	ALOOP=$!
+	RECEIVERS+=("$ALOOP")
+	wait_for "the loop's name" grep -qx ticker "/proc/$ALOOP/comm"
+	env --default-signal=INT "$DTEE" --attach="$ALOOP" "$1" 2>dtee.err 3>&- &
+	ADTEE=$!
+	RECEIVERS+=("$ADTEE")
+}
+
+# attach_ends_cleanly: SIGTERM detaches dtee, which exits 0 (not 139).
+attach_ends_cleanly() {
+	local rc=0
+	kill -TERM "$ADTEE"
+	wait "$ADTEE" || rc=$?
+	touch stop
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+}
+
+@test "syslog: --attach without --ident sends under the process's name" {
+	BATS_TEST_TIMEOUT=60
+	start_rsyslog
+	attach_with_log --syslog
+	local i
+	for ((i = 0; i < 400; i++)); do
+		has_lines "$RS_LOG" 3 && break
+		kill -0 "$ADTEE" 2>/dev/null || break
+		sleep 0.05
+	done
+	if ! kill -0 "$ADTEE" 2>/dev/null; then
+		local rc=0
+		wait "$ADTEE" || rc=$?
+		[ "$rc" -ne 77 ] || skip "this user may not attach: $(cat dtee.err)"
+		fail "dtee ended with $rc: $(cat dtee.err)"
+	fi
+	attach_ends_cleanly
+	# "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT"
+	awk -v pid="$ALOOP" '$3 != "ticker[" pid "]:" || $4 != "ticker" || $6 != "tick" { print; bad = 1 }
+		END { exit bad }' "$RS_LOG"
+}
+
+@test "journal: --attach without --ident sends under the process's name" {
+	BATS_TEST_TIMEOUT=60
+	start_journald
+	attach_with_log --journal
+	local i
+	for ((i = 0; i < 400; i++)); do
+		journal_has ticker 3 && break
+		kill -0 "$ADTEE" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$ADTEE" 2>/dev/null || fail "dtee ended: $(cat dtee.err)"
+	attach_ends_cleanly
+	journal_entries ticker >got
+	awk -v pid="$ALOOP" '$2 != "ticker" || $3 != pid || $7 != "tick" { print; bad = 1 } END { exit bad }' got
+}
+
+@test "syslog: a long --ident is cut before a UTF-8 character that would not fit" {
+	start_rsyslog
+	local a63 a127
+	a63=$(printf 'a%.0s' {1..63})
+	a127=$(printf 'a%.0s' {1..127})
+	# 63 + 2 bytes: cut at 64 would split the é.
+	run --separate-stderr "$DTEE" --syslog --ident="${a63}é" -- echo hi 3>&-
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	wait_for "the message" has_lines "$RS_LOG" 1
+	local tag
+	tag=$(cut -d' ' -f3 "$RS_LOG")
+	[ "$tag" = "${a63}[${tag##*[}" ] || fail "tag: $(printf '%s' "$tag" | od -c | head -n 6)"
+	# Whole when it fits: 62 + 2.
+	run --separate-stderr "$DTEE" --syslog --ident="${a63%a}é" -- echo hi 3>&-
+	wait_for "the message" has_lines "$RS_LOG" 2
+	tag=$(tail -n 1 "$RS_LOG" | cut -d' ' -f3)
+	[ "${tag%%[*}" = "${a63%a}é" ] || fail "tag: $tag"
+}
+
+@test "journal: a long --ident is cut before a UTF-8 character that would not fit" {
+	start_journald
+	local a127
+	a127=$(printf 'a%.0s' {1..127})
+	run --separate-stderr "$DTEE" --journal --ident="${a127}é" -- echo hi 3>&-
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	wait_for "the entry" journal_has "$a127" 1
+	[ "$(journal_entries "$a127" | cut -d' ' -f2,7)" = "$a127 hi" ]
+}
