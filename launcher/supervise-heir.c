@@ -40,6 +40,7 @@
 
 #include "fdcmp.h"
 #include "signals.h"
+#include "sendas.h"
 #include "supervise-private.h"
 
 /* How many ids past the last one dtee recorded the heir lets run: the call
