@@ -310,6 +310,11 @@ int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int 
 {
 	int pidfd, rc = attach_check(pid, force, &pidfd, orig_out, orig_err);
 
+	if (rc == 0 && (rc = attach_check_sockets(pid, *orig_out, *orig_err)) != 0) {
+		close(pidfd);
+		close(*orig_out);
+		close(*orig_err);
+	}
 	if (rc != 0)
 		return rc;
 	*a = malloc(sizeof **a);

@@ -56,6 +56,11 @@ struct attach_reply {
 
 /* Checks made before anything is done to the process (attach-check.c). */
 int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err);
+/* The process's fds 1 and 2 (dtee's copies) when they are sockets: its
+ * Unix sockets are sent on with its identity, or refused where it could
+ * re-point them and dtee may not (attach-socket.c). Prints one line and
+ * returns an exit status on refusal; 0 otherwise. */
+int attach_check_sockets(pid_t pid, int out, int err);
 /* A process that holds the heir's fds and that pid may take them from:
  * the heir itself, or a child with pid's credentials (attach-donor.c); -1
  * if it cannot be made. donor_end() lets it go. */

@@ -509,3 +509,61 @@ as_nobody_setup() {
 	[[ "$output" == *"--force"* ]]
 	grep -q '^\.SH ATTACHING TO A RUNNING PROCESS' "$BATS_TEST_DIRNAME/../man/dtee.1"
 }
+
+# start_repoint: attach-repoint (a process of nobody's whose stdout is a
+# Unix datagram socket it keeps a second fd on) in $W2; WPID.
+start_repoint() {
+	as_nobody_setup
+	W=$W2
+	"${NOBODY[@]}" "$HELPERS/attach-repoint" "$W2" 2>"$SHARED/orig.log" 3>&- &
+	wait_until [ -s "$W2/pid" ]
+	WPID=$(cat "$W2/pid")
+	PIDS+=("$WPID")
+}
+
+@test "root attached to a process that re-points its stdout socket: what dtee sends there carries the process's identity, not root's" {
+	BATS_TEST_TIMEOUT=120
+	start_repoint
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	# It connects its kept fd to a SO_PASSCRED listener once dtee's
+	# socket is on fd 1, and writes "forged" to fd 1.
+	wait_until [ -s "$W2/creds" ]
+	local pid uid gid bytes
+	read -r pid uid gid bytes <"$W2/creds"
+	[ "$pid $uid $gid" = "$WPID 65534 65534" ] ||
+		fail "the listener saw pid $pid uid $uid gid $gid (the process is $WPID, dtee $DPID)"
+	[ "$bytes" = 7 ]
+	grep -qx forged all.log
+	detach_with INT
+}
+
+@test "refused: without privileges, a process whose stdout is a Unix socket it can re-point" {
+	BATS_TEST_TIMEOUT=120
+	start_repoint
+	local sock
+	sock=$(readlink "/proc/$WPID/fd/1")
+	refused 77 "^$DTEE: --attach=$WPID: its stdout is a Unix socket it can point elsewhere, and dtee may not send on it as that process; run dtee as root\$" \
+		timeout -s INT 30 "${NOBODY[@]}" env TMPDIR="$SHARED/tmp" "$DTEE" --attach="$WPID" -C "$SHARED/tmp/all.log"
+	fd_is "$WPID" 1 "$sock"
+	grep -q '^TracerPid:	0$' "/proc/$WPID/status"
+	[ ! -e "$SHARED/tmp/all.log" ]
+}
+
+@test "refused: a process already attached (its stdout is a dtee's socket); the first dtee still puts its fds back" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local sock
+	sock=$(readlink "/proc/$WPID/fd/1")
+	refused 69 "^$DTEE: --attach=$WPID: its stdout is already a dtee's socket: it runs under dtee or another dtee is attached to it\$" \
+		timeout -s INT 30 "$DTEE" --attach="$WPID" -C second.log
+	fd_is "$WPID" 1 "$sock"
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+}
