@@ -243,9 +243,30 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 	case STEP_DONOR:
 		msg("--attach=%d: %s: cannot make a process with its credentials: %s", (int)pid, doing, strerror(r->err));
 		return EX_OSERR;
+	case STEP_NO_HEIR:
+		msg("--attach=%d: %s: its helper has gone and no other could be started: %s", (int)pid, doing,
+		    strerror(r->err));
+		return EX_OSERR;
 	case STEP_LOST:
 		break;
 	}
 	msg("--attach=%d: %s: %s", (int)pid, doing, strerror(r->err));
 	return EX_OSERR;
+}
+
+void attach_report_retry(pid_t pid, const struct attach_reply *r)
+{
+	static const char *const names[] = { "fcntl", "pidfd_open", "pidfd_getfd", "dup3" };
+	struct status s, ts;
+	char why[160];
+
+	if (r->step == STEP_SEIZE && r->err == EPERM && read_status(pid, &s) && s.tracer != 0)
+		snprintf(why, sizeof why, "it is traced by process %d (%s)", (int)s.tracer,
+			 read_status(s.tracer, &ts) ? ts.name : "?");
+	else if (r->step == STEP_INJECT)
+		snprintf(why, sizeof why, "%s inside it: %s", names[r->sub], strerror(r->err));
+	else
+		snprintf(why, sizeof why, "%s", strerror(r->err));
+	msg("--attach=%d: cannot put its stdout and stderr back yet: %s; still copying, and trying again "
+	    "(SIGKILL ends dtee and leaves that to its helper)", (int)pid, why);
 }

@@ -567,3 +567,83 @@ start_repoint() {
 	[ "$(cat "$W/failed")" = 0 ]
 	consecutive orig.log 0
 }
+
+# heir_of PID: the pid of the dtee-attach helper that holds a pidfd of PID.
+heir_of() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = dtee-attach ] || continue
+		grep -qs "^Pid:	$1\$" "$p"/fdinfo/* && { echo "${p#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:	Z' "/proc/$1/status" 2>/dev/null; }
+
+# strace_on PID: a real strace traces PID; SPID.
+strace_on() {
+	command -v strace >/dev/null || skip "needs strace"
+	strace -p "$1" -e trace=none -o /dev/null 2>/dev/null 3>&- &
+	SPID=$!
+	PIDS+=("$SPID")
+	wait_until grep -q "^TracerPid:	$SPID\$" "/proc/$1/status"
+}
+
+@test "another tracer holds the process at detach time: dtee says so, goes on copying, and puts its fds back once that tracer has gone" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	strace_on "$WPID"
+	kill -INT "$DPID"
+	wait_until grep -q "^$DTEE: --attach=$WPID: cannot put its stdout and stderr back yet: it is traced by process $SPID (strace); still copying" dtee.err
+	local n
+	n=$(lines all.log)
+	wait_until has_lines all.log $((n + 20))
+	fd_is_socket "$WPID" 1
+	kill -INT "$SPID"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(wc -l <dtee.err)" -eq 1 ] || fail "dtee said: $(cat dtee.err)"
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+	in_order_after_attach "$BATS_TEST_TMPDIR/orig.log"
+}
+
+@test "another tracer holds the process when dtee is killed: the helper puts its fds back once that tracer has gone" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local heir
+	heir=$(heir_of "$WPID")
+	strace_on "$WPID"
+	kill -KILL "$DPID"
+	wait_until gone "$DPID"
+	kill -INT "$SPID"
+	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	wait_until gone "$heir"
+	local n
+	n=$(lines orig.log)
+	wait_until has_lines orig.log $((n + 20))
+}
+
+@test "the helper killed: on detach dtee starts another, which puts the process's fds back" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local heir
+	heir=$(heir_of "$WPID") || fail "no helper found"
+	kill -KILL "$heir"
+	wait_until gone "$heir"
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+	in_order_after_attach "$BATS_TEST_TMPDIR/orig.log"
+}
