@@ -618,10 +618,15 @@ strace_on() {
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
 	local heir
-	heir=$(heir_of "$WPID")
+	heir=$(heir_of "$WPID") || fail "no helper found"
 	strace_on "$WPID"
+	# A second strace watches the helper's ptrace calls: the tracer is
+	# let go only once the helper has tried and failed.
+	strace -p "$heir" -e trace=ptrace -o heir.trace 2>/dev/null 3>&- &
+	PIDS+=("$!")
+	wait_until grep -q "^TracerPid:	$!\$" "/proc/$heir/status"
 	kill -KILL "$DPID"
-	wait_until gone "$DPID"
+	wait_until grep -q 'PTRACE_SEIZE.*EPERM' heir.trace
 	kill -INT "$SPID"
 	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
 	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
