@@ -2,12 +2,14 @@
  * looks; the one-line refusals and what to do about them are worded here
  * too. Linux-only. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -92,7 +94,11 @@ static int not_permitted(pid_t pid)
  * it, too (the same permission). */
 static int take_fd(pid_t pid, int pidfd, int fd, int *copy)
 {
-	*copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	/* While another thread's execve replaces the main thread, the
+	 * process is not found for a moment, though it has not ended. */
+	for (int i = 0; (*copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0)) < 0 && errno == ESRCH && i < 100 &&
+			 poll(&(struct pollfd){ pidfd, POLLIN, 0 }, 1, 0) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	if (*copy >= 0)
 		return 0;
 	if (errno == ENOSYS) {
@@ -142,6 +148,13 @@ static int check_status(pid_t pid, bool force)
 
 	if (!read_status(pid, &s))
 		return 0;	/* pidfd_getfd will tell */
+	/* A main thread that another thread's execve is replacing is a
+	 * zombie for a moment: look again before calling it ended. */
+	for (int i = 0; i < 100 && (s.state == 'Z' || s.state == 'X'); i++) {
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+		if (!read_status(pid, &s))
+			return 0;
+	}
 	if (s.tracer != 0)
 		return not_permitted(pid);
 	/* Calls are made in the main thread, which must be there to stop. */

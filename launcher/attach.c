@@ -45,6 +45,9 @@ struct attach {
 /* How often the heir tries again to put the process's fds back, while
  * something (another tracer) keeps it from holding the process. */
 #define RETRY_MS 200
+/* How often a hold or an attach is tried at once again when a thread's
+ * execve ends it midway. */
+#define MAX_TRIES 100
 
 /* The heir's state: fds it holds. */
 struct heir {
@@ -168,6 +171,75 @@ static void still_ours(struct heir *h, bool mine[2])
 		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
 }
 
+/* The process has not ended (its pidfd is not readable). */
+static bool alive(const struct heir *h)
+{
+	struct pollfd p = { h->pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/* No other tracer holds the process. */
+static bool untraced(pid_t pid)
+{
+	char path[64], line[128];
+	int tracer = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (tracer < 0 && fgets(line, sizeof line, f))
+		(void)sscanf(line, "TracerPid: %d", &tracer);
+	fclose(f);
+	return tracer == 0;
+}
+
+/* A failure that a thread's execve causes: the threads held end midway
+ * (a thread on its way out cannot be seized either: EPERM), and the
+ * process goes on with another program. Worth another try. */
+static bool interrupted(const struct heir *h, const struct attach_reply *r)
+{
+	if (!alive(h))
+		return false;
+	if (r->step == STEP_LOST)
+		return true;
+	if (r->step != STEP_SEIZE)
+		return false;
+	return r->sub == SEIZE_GONE || r->sub == SEIZE_STOP || r->err == ESRCH ||
+	       (r->sub == SEIZE_ATTACH && r->err == EPERM && untraced(h->pid));
+}
+
+/* hold(), tried again while a thread's execve gets in the way. */
+static struct attach_reply hold_still(struct heir *h, struct hold *k)
+{
+	struct attach_reply r;
+
+	for (int tries = 0; (r = hold(h, k)).step != STEP_OK && tries < MAX_TRIES && interrupted(h, &r); tries++)
+		;
+	return r;
+}
+
+/* Put dtee's sockets on the process's fds 1 and 2, where they are not
+ * yet: tried again while a thread's execve gets in the way. */
+static struct attach_reply attach_now(struct heir *h)
+{
+	struct attach_reply r;
+
+	for (int tries = 0;; tries++) {
+		struct hold k;
+		bool mine[2];
+		r = hold_still(h, &k);
+		if (r.step == STEP_OK) {
+			still_ours(h, mine);
+			const bool want[2] = { !mine[0], !mine[1] };
+			r = let_go(&k, h->sock, h->orig, want);
+		}
+		if (r.step == STEP_OK || tries == MAX_TRIES || !interrupted(h, &r))
+			return r;
+	}
+}
+
 /* Put the originals back in the held process and let it go. */
 static struct attach_reply restore(struct heir *h, struct hold *k)
 {
@@ -244,12 +316,12 @@ static char wait_for_dtee(struct heir *h, int timeout_ms)
 static bool try_detach(struct heir *h, bool asked)
 {
 	struct hold k;
-	struct attach_reply r = hold(h, &k);
+	struct attach_reply r = hold_still(h, &k);
 
 	if (r.step != STEP_OK) {
 		if (asked)
 			send_reply(h->ctl, &r);
-		return r.step == STEP_SEIZE && r.sub == SEIZE_GONE;
+		return !alive(h);
 	}
 	if (h->ctl >= 0) {
 		send_reply(h->ctl, &r);
@@ -260,13 +332,12 @@ static bool try_detach(struct heir *h, bool asked)
 	r = restore(h, &k);
 	if (h->ctl >= 0)
 		send_reply(h->ctl, &r);
-	return r.step == STEP_OK || r.step == STEP_CHANGED || (r.step == STEP_LOST && r.err == ESRCH);
+	return r.step == STEP_OK || r.step == STEP_CHANGED || !alive(h);
 }
 
 static void __attribute__((noreturn)) heir(struct heir *h)
 {
 	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
-	const bool both[2] = { true, true };
 	bool retrying = false;
 	sigset_t none;
 
@@ -284,12 +355,8 @@ static void __attribute__((noreturn)) heir(struct heir *h)
 	(void)prctl(PR_SET_PTRACER, h->pid, 0, 0, 0);
 
 	struct attach_reply r = { STEP_OK, 0, 0 };
-	if (!h->attached) {
-		struct hold k;
-		r = hold(h, &k);
-		if (r.step == STEP_OK)
-			r = let_go(&k, h->sock, h->orig, both);
-	}
+	if (!h->attached)
+		r = attach_now(h);
 	send_reply(h->ctl, &r);
 	if (r.step != STEP_OK)
 		_exit(1);
@@ -370,6 +437,13 @@ int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int 
 	return 0;
 }
 
+static bool ended(int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
 /* Start a heir for a (attached: dtee's sockets are on the process's fds
  * already, as when the first heir has been killed); r is its first word. */
 static int new_heir(struct attach *a, bool attached, struct attach_reply *r)
@@ -393,6 +467,9 @@ int attach_start(struct attach *a, int out_sock, int err_sock)
 	if (a->sock[0] < 0 || a->sock[1] < 0 || new_heir(a, false, &r) < 0) {
 		msg("--attach=%d: cannot start the helper: %s", (int)a->pid, strerror(errno));
 		rc = EX_OSERR;
+	} else if (r.step != STEP_OK && ended(a->pidfd)) {
+		msg("--attach=%d: it ended", (int)a->pid);
+		rc = EX_NOINPUT;
 	} else if (r.step != STEP_OK) {
 		rc = attach_report(a->pid, &r, false);
 	}
@@ -448,7 +525,7 @@ int attach_hold(struct attach *a)
 	if (r.step == STEP_OK)
 		return 0;
 	/* It ended just now: nothing to put back. */
-	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE) {
+	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE && ended(a->pidfd)) {
 		lose_heir(a);
 		return 1;
 	}

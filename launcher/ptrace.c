@@ -18,6 +18,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptrace.h"
@@ -25,6 +26,11 @@
 #if PTRACE_SUPPORTED
 
 enum want { WANT_STOP, WANT_SYSCALL };
+
+/* A thread of the process has called execve since process_stop(): the
+ * threads we stopped are gone but for the one that took over the process's
+ * pid, which runs another program; the registers we saved are not its. */
+static bool exec_seen;
 
 static int get_regs(pid_t pid, arch_regs *r, size_t *len)
 {
@@ -58,11 +64,23 @@ static int wait_for(struct tracee *t, enum want want)
 	int st;
 
 	for (;;) {
-		if (waitpid(t->pid, &st, __WALL) < 0) {
+		/* Any of our threads: one killed by another thread's execve is
+		 * a zombie until we reap it, and that execve waits for it;
+		 * waiting for one thread only could wait for ever. */
+		pid_t got = waitpid(-1, &st, __WALL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
+		if (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_EXEC)
+			exec_seen = true;
+		if (exec_seen) {
+			errno = ECHILD;
+			return -1;
+		}
+		if (got != t->pid)
+			continue;	/* another thread ended */
 		if (!WIFSTOPPED(st)) {
 			errno = ESRCH;
 			return -1;
@@ -77,6 +95,52 @@ static int wait_for(struct tracee *t, enum want want)
 		if (ptrace(want == WANT_STOP ? PTRACE_CONT : PTRACE_SYSCALL, t->pid, NULL, NULL) < 0)
 			return -1;
 	}
+}
+
+/* Let go of every thread of process pid that we may still trace: one in
+ * a stop we took for another's (PTRACE_DETACH works in any stop), one
+ * that another thread's execve killed (a zombie until we reap it, and
+ * that execve waits for it), one inside such an execve (it stops at
+ * PTRACE_EVENT_EXEC). Ends when we trace nothing: the heir has no child
+ * of its own, so waitpid then fails with ECHILD. */
+static void settle(pid_t pid)
+{
+	const struct timespec ms = { 0, 1000 * 1000 };
+	char path[64];
+	int st;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	for (;;) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (atoi(e->d_name) > 0)
+				(void)ptrace(PTRACE_DETACH, atoi(e->d_name), NULL, NULL);
+		if (d)
+			closedir(d);
+		pid_t got = waitpid(-1, &st, __WALL | WNOHANG);
+		if (got < 0 && errno != EINTR)
+			return;
+		if (got > 0 && WIFSTOPPED(st)) {
+			int sig = st >> 16 == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80) ? WSTOPSIG(st) : 0;
+			(void)ptrace(PTRACE_DETACH, got, NULL, (void *)(long)sig);
+		}
+		if (got == 0)
+			nanosleep(&ms, NULL);
+	}
+}
+
+/* Whether the thread that now has t's id is one that has just run
+ * execve (its stop not yet seen): its registers are not the ones saved. */
+static bool exec_pending(const struct tracee *t)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)t->pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+	    si.si_pid == t->pid && si.si_code == CLD_TRAPPED && si.si_status == (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+		exec_seen = true;
+	return exec_seen;
 }
 
 static bool insn_at(pid_t pid, int mem, unsigned long pc)
@@ -172,7 +236,7 @@ static void let_go(struct tracee *t)
 enum seize_fail tracee_stop(struct tracee *t, pid_t tid)
 {
 	*t = (struct tracee){ .pid = tid };
-	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) < 0)
 		return SEIZE_ATTACH;
 	/* If these fail the thread is gone, and with it our hold. */
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
@@ -226,7 +290,8 @@ int tracee_release(struct tracee *t)
 {
 	int rc = 0;
 
-	if (t->dirty) {
+	/* After an execve the registers saved are another program's. */
+	if (t->dirty && !exec_pending(t)) {
 		arch_regs r = t->saved;
 		arch_prepare_resume(&r);
 		rc = set_regs(t->pid, &r);
@@ -293,14 +358,18 @@ enum seize_fail process_stop(struct stopped *p, pid_t pid)
 	int added;
 
 	*p = (struct stopped){ NULL, 0, 0 };
+	exec_seen = false;
 	p->t = malloc(16 * sizeof *p->t);
 	if (!p->t)
 		return SEIZE_STOP;
 	p->cap = 16;
 	f = tracee_seize(&p->t[0], pid);
 	if (f != SEIZE_OK) {
+		int e = errno;
+		settle(pid);
 		free(p->t);
 		p->t = NULL;
+		errno = e;
 		return f;
 	}
 	p->n = 1;
@@ -324,6 +393,8 @@ int process_release(struct stopped *p)
 	for (int i = 0; i < p->n; i++)
 		if (tracee_release(&p->t[i]) < 0 && i == 0)
 			rc = -1;
+	if (p->n > 0)
+		settle(p->t[0].pid);
 	free(p->t);
 	*p = (struct stopped){ NULL, 0, 0 };
 	return rc;

@@ -652,3 +652,37 @@ strace_on() {
 	consecutive orig.log 0
 	in_order_after_attach "$BATS_TEST_TMPDIR/orig.log"
 }
+
+@test "a thread that calls execve while dtee attaches and detaches: no hang, dtee answers SIGTERM, the fds come back, even after SIGKILL" {
+	BATS_TEST_TIMEOUT=240
+	"$HELPERS/attach-exec" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	local round rc
+	for round in 1 2 3 4 5 6 7 8; do
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_until fd_is_socket "$WPID" 1
+		kill -TERM "$DPID"
+		rc=0
+		wait "$DPID" || rc=$?
+		[ "$rc" -eq 0 ] || fail "round $round: dtee exited $rc: $(cat dtee.err)"
+		# (/proc/PID/fd cannot be read for a moment during an execve)
+		wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+		wait_until fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	done
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	kill -KILL "$DPID"
+	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	wait_until fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	# It has gone on running other images all along.
+	local image
+	image=$(tail -n1 orig.log | cut -d' ' -f1)
+	wait_until [ "$(tail -n1 orig.log | cut -d' ' -f1)" -gt "$image" ]
+	grep -q '^[0-9]* [0-9]*$' all.log
+}
