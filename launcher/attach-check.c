@@ -111,11 +111,10 @@ static int take_fd(pid_t pid, int pidfd, int fd, int *copy)
 		msg("--attach=%d: %s", (int)pid, strerror(errno));
 		return EX_NOINPUT;
 	}
+	/* Closed: the other is copied alone (*copy -1). */
 	if (errno == EBADF)
-		msg("--attach=%d: its %s (fd %d) is closed: nothing to copy", (int)pid,
-		    fd == 1 ? "stdout" : "stderr", fd);
-	else
-		msg("--attach=%d: cannot take its fd %d: %s", (int)pid, fd, strerror(errno));
+		return 0;
+	msg("--attach=%d: cannot take its fd %d: %s", (int)pid, fd, strerror(errno));
 	return EX_UNAVAILABLE;
 }
 
@@ -186,9 +185,14 @@ int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err
 	if ((rc = open_pidfd(pid, pidfd)) != 0)
 		return rc;
 	if ((rc = check_status(pid, force)) == 0 && (rc = take_fd(pid, *pidfd, 1, orig_out)) == 0) {
-		if ((rc = take_fd(pid, *pidfd, 2, orig_err)) == 0)
+		if ((rc = take_fd(pid, *pidfd, 2, orig_err)) == 0 && (*orig_out >= 0 || *orig_err >= 0))
 			return 0;
-		close(*orig_out);
+		if (rc == 0) {
+			msg("--attach=%d: its stdout and stderr (fds 1 and 2) are closed: nothing to copy", (int)pid);
+			rc = EX_UNAVAILABLE;
+		}
+		if (*orig_out >= 0)
+			close(*orig_out);
 	}
 	close(*pidfd);
 	return rc;

@@ -232,7 +232,7 @@ static struct attach_reply attach_now(struct heir *h)
 		r = hold_still(h, &k);
 		if (r.step == STEP_OK) {
 			still_ours(h, mine);
-			const bool want[2] = { !mine[0], !mine[1] };
+			const bool want[2] = { !mine[0] && h->orig[0] >= 0, !mine[1] && h->orig[1] >= 0 };
 			r = let_go(&k, h->sock, h->orig, want);
 		}
 		if (r.step == STEP_OK || tries == MAX_TRIES || !interrupted(h, &r))
@@ -420,8 +420,10 @@ int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int 
 
 	if (rc == 0 && (rc = attach_check_sockets(pid, *orig_out, *orig_err)) != 0) {
 		close(pidfd);
-		close(*orig_out);
-		close(*orig_err);
+		if (*orig_out >= 0)
+			close(*orig_out);
+		if (*orig_err >= 0)
+			close(*orig_err);
 	}
 	if (rc != 0)
 		return rc;
@@ -429,11 +431,26 @@ int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int 
 	if (!*a) {
 		msg("--attach=%d: %s", (int)pid, strerror(errno));
 		close(pidfd);
-		close(*orig_out);
-		close(*orig_err);
+		if (*orig_out >= 0)
+			close(*orig_out);
+		if (*orig_err >= 0)
+			close(*orig_err);
 		return EX_OSERR;
 	}
 	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err }, { -1, -1 } };
+	/* A closed fd stays closed; the pass-through writes nothing there. */
+	for (int i = 0; i < 2; i++) {
+		int *caller = i == 0 ? orig_out : orig_err;
+		if (*caller < 0 && (*caller = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+			msg("--attach=%d: /dev/null: %s", (int)pid, strerror(errno));
+			attach_finish(*a);
+			if (i == 1)
+				close(*orig_out);
+			else if (*orig_err >= 0)
+				close(*orig_err);
+			return EX_OSERR;
+		}
+	}
 	return 0;
 }
 

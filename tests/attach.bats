@@ -686,3 +686,23 @@ strace_on() {
 	wait_until [ "$(tail -n1 orig.log | cut -d' ' -f1)" -gt "$image" ]
 	grep -q '^[0-9]* [0-9]*$' all.log
 }
+
+@test "a process whose stderr is closed: its stdout is copied all the same, and fd 2 stays closed" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&-
+	[ ! -e "/proc/$WPID/fd/2" ]
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log -O out.log -E err.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	wait_until has_lines all.log 20
+	[ ! -e "/proc/$WPID/fd/2" ]
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	[ ! -e "/proc/$WPID/fd/2" ]
+	stop_writer
+	# Only its "o N" lines, N even and consecutive.
+	awk 'NR == 1 { n = $2 } $1 != "o" || $2 != n { print "bad line " NR ": " $0; exit 1 } { n += 2 }' all.log
+	cmp all.log out.log
+	[ ! -s err.log ]
+}
