@@ -55,8 +55,11 @@ static void hold_signal(struct tracee *t, int sig)
 		t->sigs[t->nsigs++] = sig;
 }
 
-/* Wait for the stop we want. A signal on its way to the thread is held
- * back (its delivery stop is resumed without it); a group stop is not
+/* Wait for the stop we want. A signal on its way to a thread we are
+ * stopping is delivered as it came (its delivery stop resumed with it:
+ * the kernel keeps its siginfo); once the thread is stopped every signal
+ * but SIGKILL and SIGSTOP is blocked in it, and a SIGSTOP taken while we
+ * run calls is held back and sent again on release. A group stop is not
  * ours to keep the thread in while we work: it is in force again once we
  * detach. Returns -1 with errno ESRCH if the process ended. */
 static int wait_for(struct tracee *t, enum want want)
@@ -90,9 +93,17 @@ static int wait_for(struct tracee *t, enum want want)
 			return 0;
 		if (sig == (SIGTRAP | 0x80) && event == 0 && want == WANT_SYSCALL)
 			return 0;
-		if (event == 0 && sig != (SIGTRAP | 0x80))
-			hold_signal(t, sig);
-		if (ptrace(want == WANT_STOP ? PTRACE_CONT : PTRACE_SYSCALL, t->pid, NULL, NULL) < 0)
+		long pass = 0;
+		if (event == 0 && sig != (SIGTRAP | 0x80)) {
+			if (want == WANT_STOP)
+				pass = sig;
+			else
+				hold_signal(t, sig);
+		}
+		if (ptrace(want == WANT_STOP ? PTRACE_CONT : PTRACE_SYSCALL, t->pid, NULL, (void *)pass) < 0)
+			return -1;
+		/* A delivery stop can use up the interrupt we asked for. */
+		if (pass && ptrace(PTRACE_INTERRUPT, t->pid, NULL, NULL) < 0)
 			return -1;
 	}
 }
@@ -224,6 +235,38 @@ static bool find_insn(struct tracee *t)
 	return search_maps(t->pid, &t->insn);
 }
 
+/* Block every signal in the stopped thread, keeping its own mask: a
+ * signal sent while we run calls stays queued with its siginfo, and a
+ * real-time queue is not cut. Without PTRACE_GETSIGMASK (Linux 3.11)
+ * signals are held as they come (wait_for). */
+static void block_signals(struct tracee *t)
+{
+	unsigned long long all = ~0ULL;
+
+	t->masked = ptrace(PTRACE_GETSIGMASK, t->pid, (void *)sizeof t->mask, &t->mask) == 0 &&
+		    ptrace(PTRACE_SETSIGMASK, t->pid, (void *)sizeof all, &all) == 0;
+}
+
+/* A signal its own mask lets through is queued for the thread: once
+ * released it is delivered at once, and the kernel then ends or restarts
+ * an interrupted call as that signal's handler asks (a pause() returns
+ * EINTR). */
+static bool signal_waiting(const struct tracee *t)
+{
+	char path[64], line[128];
+	unsigned long long pending = 0, v;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1)
+			pending |= v;
+	fclose(f);
+	return (pending & ~t->mask) != 0;
+}
+
 /* Let go of a thread that is in a stop and was never changed. */
 static void let_go(struct tracee *t)
 {
@@ -266,6 +309,7 @@ enum seize_fail tracee_seize(struct tracee *t, pid_t pid)
 		errno = ENOENT;
 		return SEIZE_NO_INSN;
 	}
+	block_signals(t);
 	return SEIZE_OK;
 }
 
@@ -293,10 +337,15 @@ int tracee_release(struct tracee *t)
 	/* After an execve the registers saved are another program's. */
 	if (t->dirty && !exec_pending(t)) {
 		arch_regs r = t->saved;
-		arch_prepare_resume(&r);
+		if (!t->masked || !signal_waiting(t))
+			arch_prepare_resume(&r);
 		rc = set_regs(t->pid, &r);
 		t->dirty = false;
 	}
+	if (t->masked && !exec_seen &&
+	    ptrace(PTRACE_SETSIGMASK, t->pid, (void *)sizeof t->mask, &t->mask) < 0)
+		rc = -1;
+	t->masked = false;
 	int first = t->nsigs > 0 ? t->sigs[0] : 0;
 	if (ptrace(PTRACE_DETACH, t->pid, NULL, (void *)(long)first) < 0)
 		rc = -1;

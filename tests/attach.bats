@@ -706,3 +706,29 @@ strace_on() {
 	cmp all.log out.log
 	[ ! -s err.log ]
 }
+
+@test "a POSIX timer's signals (SIGRTMIN every 200 us) reach the process as sent, through attach and detach rounds" {
+	BATS_TEST_TIMEOUT=240
+	"$HELPERS/attach-timer" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	local round rc
+	for round in 1 2 3 4 5 6; do
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_until fd_is_socket "$WPID" 1
+		kill -INT "$DPID"
+		rc=0
+		wait "$DPID" || rc=$?
+		[ "$rc" -eq 0 ] || fail "round $round: dtee exited $rc: $(cat dtee.err)"
+		fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	done
+	touch "$W/stop"
+	wait_until [ -s "$W/result" ]
+	local handled bad
+	read -r handled bad <"$W/result"
+	[ "$bad" -eq 0 ] || fail "$bad signals came otherwise than the timer sent them ($handled as sent)"
+	[ "$handled" -gt 0 ]
+}
