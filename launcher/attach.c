@@ -561,6 +561,9 @@ int attach_held(struct attach *a)
 	if (a->ctl < 0 || poll(&p, 1, 0) <= 0)
 		return 0;
 	struct attach_reply r = reply(a);
+	/* The heir was killed while it tried: another takes its place. */
+	if (r.step == STEP_NO_HEIR)
+		return attach_hold(a) == 0;
 	return r.step == STEP_OK;
 }
 
