@@ -732,3 +732,21 @@ strace_on() {
 	[ "$bad" -eq 0 ] || fail "$bad signals came otherwise than the timer sent them ($handled as sent)"
 	[ "$handled" -gt 0 ]
 }
+
+@test "a process that ends while dtee attaches: exit 66, 'it ended'" {
+	BATS_TEST_TIMEOUT=120
+	command -v strace >/dev/null || skip "needs strace"
+	start_writer "$W" >orig.log 2>&1
+	# strace holds the helper's first ptrace call for 5 s: the process
+	# is killed then, after dtee's checks and before the attach is done.
+	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000 \
+		"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until heir_of "$WPID" >/dev/null
+	kill -KILL "$WPID"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 66 ] || fail "exit $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach=$WPID: it ended" ]
+}
