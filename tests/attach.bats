@@ -750,3 +750,41 @@ strace_on() {
 	[ "$rc" -eq 66 ] || fail "exit $rc: $(cat dtee.err)"
 	[ "$(cat dtee.err)" = "$DTEE: --attach=$WPID: it ended" ]
 }
+
+@test "signals sent while the process is held wait in its queue: delivered as sent, none lost, pause() returns EINTR" {
+	BATS_TEST_TIMEOUT=120
+	command -v strace >/dev/null || skip "needs strace"
+	"$HELPERS/attach-signals" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	# strace holds one of the helper's ptrace calls for 5 s while the
+	# process is held.
+	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000:when=9 \
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	local spid=$!
+	PIDS+=("$spid")
+	wait_until grep -q '^State:	t' "/proc/$WPID/status"
+	local sender
+	sender=$("$HELPERS/attach-signals" queue "$WPID" 20)
+	wait_until fd_is_socket "$WPID" 1
+	wait_until grep -q '^pause: Interrupted system call$' all.log
+	# dtee itself (strace's child) detaches.
+	DPID=$(cut -d' ' -f1 "/proc/$spid/task/$spid/children")
+	PIDS+=("$DPID")
+	kill -INT "$DPID"
+	local rc=0
+	wait "$spid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	touch "$W/stop"
+	kill -USR2 "$WPID"	# wakes its pause()
+	wait_until [ -s "$W/result" ]
+	local pid code value count sum eintr other
+	read -r pid code value count sum eintr other <"$W/result"
+	[ "$pid $code $value" = "$sender -1 42" ] ||
+		fail "SIGUSR1 came from $pid, code $code, value $value (sent by $sender, SI_QUEUE (-1), 42)"
+	[ "$count $sum" = "20 210" ] || fail "$count real-time signals, values summing to $sum (sent: 1..20)"
+	[ "$other" = 0 ]
+	[ "$eintr" -ge 1 ]
+}
