@@ -5,7 +5,9 @@
  * instruction that is already in its memory (the one it stopped after, or
  * one in the vDSO), with the call's number and arguments in registers, and
  * letting it run from system call entry to exit. Nothing is written to its
- * memory. Signals that arrive meanwhile are held and delivered on release.
+ * memory. Every signal is blocked in it meanwhile (PTRACE_SETSIGMASK), so
+ * that signals sent stay queued as sent until release. A thread's execve
+ * (PTRACE_O_TRACEEXEC) voids what was saved: nothing is put back then.
  * The architecture's details are in arch/. Linux-only. */
 #include <dirent.h>
 #include <elf.h>
