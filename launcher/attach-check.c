@@ -2,12 +2,14 @@
  * looks; the one-line refusals and what to do about them are worded here
  * too. Linux-only. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -92,7 +94,11 @@ static int not_permitted(pid_t pid)
  * it, too (the same permission). */
 static int take_fd(pid_t pid, int pidfd, int fd, int *copy)
 {
-	*copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	/* While another thread's execve replaces the main thread, the
+	 * process is not found for a moment, though it has not ended. */
+	for (int i = 0; (*copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0)) < 0 && errno == ESRCH && i < 100 &&
+			 poll(&(struct pollfd){ pidfd, POLLIN, 0 }, 1, 0) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	if (*copy >= 0)
 		return 0;
 	if (errno == ENOSYS) {
@@ -105,11 +111,10 @@ static int take_fd(pid_t pid, int pidfd, int fd, int *copy)
 		msg("--attach=%d: %s", (int)pid, strerror(errno));
 		return EX_NOINPUT;
 	}
+	/* Closed: the other is copied alone (*copy -1). */
 	if (errno == EBADF)
-		msg("--attach=%d: its %s (fd %d) is closed: nothing to copy", (int)pid,
-		    fd == 1 ? "stdout" : "stderr", fd);
-	else
-		msg("--attach=%d: cannot take its fd %d: %s", (int)pid, fd, strerror(errno));
+		return 0;
+	msg("--attach=%d: cannot take its fd %d: %s", (int)pid, fd, strerror(errno));
 	return EX_UNAVAILABLE;
 }
 
@@ -142,6 +147,13 @@ static int check_status(pid_t pid, bool force)
 
 	if (!read_status(pid, &s))
 		return 0;	/* pidfd_getfd will tell */
+	/* A main thread that another thread's execve is replacing is a
+	 * zombie for a moment: look again before calling it ended. */
+	for (int i = 0; i < 100 && (s.state == 'Z' || s.state == 'X'); i++) {
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+		if (!read_status(pid, &s))
+			return 0;
+	}
 	if (s.tracer != 0)
 		return not_permitted(pid);
 	/* Calls are made in the main thread, which must be there to stop. */
@@ -173,9 +185,14 @@ int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err
 	if ((rc = open_pidfd(pid, pidfd)) != 0)
 		return rc;
 	if ((rc = check_status(pid, force)) == 0 && (rc = take_fd(pid, *pidfd, 1, orig_out)) == 0) {
-		if ((rc = take_fd(pid, *pidfd, 2, orig_err)) == 0)
+		if ((rc = take_fd(pid, *pidfd, 2, orig_err)) == 0 && (*orig_out >= 0 || *orig_err >= 0))
 			return 0;
-		close(*orig_out);
+		if (rc == 0) {
+			msg("--attach=%d: its stdout and stderr (fds 1 and 2) are closed: nothing to copy", (int)pid);
+			rc = EX_UNAVAILABLE;
+		}
+		if (*orig_out >= 0)
+			close(*orig_out);
 	}
 	close(*pidfd);
 	return rc;
@@ -243,9 +260,30 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 	case STEP_DONOR:
 		msg("--attach=%d: %s: cannot make a process with its credentials: %s", (int)pid, doing, strerror(r->err));
 		return EX_OSERR;
+	case STEP_NO_HEIR:
+		msg("--attach=%d: %s: its helper has gone and no other could be started: %s", (int)pid, doing,
+		    strerror(r->err));
+		return EX_OSERR;
 	case STEP_LOST:
 		break;
 	}
 	msg("--attach=%d: %s: %s", (int)pid, doing, strerror(r->err));
 	return EX_OSERR;
+}
+
+void attach_report_retry(pid_t pid, const struct attach_reply *r)
+{
+	static const char *const names[] = { "fcntl", "pidfd_open", "pidfd_getfd", "dup3" };
+	struct status s, ts;
+	char why[160];
+
+	if (r->step == STEP_SEIZE && r->err == EPERM && read_status(pid, &s) && s.tracer != 0)
+		snprintf(why, sizeof why, "it is traced by process %d (%s)", (int)s.tracer,
+			 read_status(s.tracer, &ts) ? ts.name : "?");
+	else if (r->step == STEP_INJECT)
+		snprintf(why, sizeof why, "%s inside it: %s", names[r->sub], strerror(r->err));
+	else
+		snprintf(why, sizeof why, "%s", strerror(r->err));
+	msg("--attach=%d: cannot put its stdout and stderr back yet: %s; still copying, and trying again "
+	    "(SIGKILL ends dtee and leaves that to its helper)", (int)pid, why);
 }

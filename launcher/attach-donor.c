@@ -61,17 +61,19 @@ static int set_caps(unsigned long long cap)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-/* Become like target, then wait for the heir to close hold. */
+/* Become like target, say its pid on ready, then wait for the heir to
+ * close hold. */
 static void __attribute__((noreturn)) donor(pid_t target, const struct creds *c, int ready, int hold)
 {
-	char ok = 1, byte;
+	pid_t ok = getpid();
+	char byte;
 
 	if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
 	    setresuid(c->uid, c->uid, c->uid) < 0 || set_caps(c->cap) < 0 ||
 	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		_exit(1);
 	(void)prctl(PR_SET_PTRACER, target, 0, 0, 0);
-	if (write(ready, &ok, 1) != 1)
+	if (write(ready, &ok, sizeof ok) != (ssize_t)sizeof ok)
 		_exit(1);
 	close(ready);
 	while (read(hold, &byte, 1) < 0 && errno == EINTR)
@@ -83,7 +85,7 @@ pid_t donor_start(pid_t target, int *hold)
 {
 	struct creds c;
 	int ready[2], keep[2];
-	char ok = 0;
+	pid_t ok = 0;
 
 	/* Needed only where the heir has privilege the process lacks. */
 	if (geteuid() != 0)
@@ -97,24 +99,28 @@ pid_t donor_start(pid_t target, int *hold)
 		close(ready[1]);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
+	/* A grandchild: the heir waits for any of its tracees (ptrace.c),
+	 * and must have no child of its own to wait for. */
+	pid_t mid = fork();
+	if (mid == 0) {
 		close(ready[0]);
 		close(keep[1]);
-		donor(target, &c, ready[1], keep[0]);
+		if (fork() == 0)
+			donor(target, &c, ready[1], keep[0]);
+		_exit(0);
 	}
 	close(ready[1]);
 	close(keep[0]);
-	if (pid > 0 && read(ready[0], &ok, 1) == 1 && ok) {
+	if (mid > 0)
+		while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (mid > 0 && read(ready[0], &ok, sizeof ok) == (ssize_t)sizeof ok && ok > 0) {
 		close(ready[0]);
 		*hold = keep[1];
-		return pid;
+		return ok;
 	}
 	close(ready[0]);
 	close(keep[1]);
-	if (pid > 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
 	return -1;
 }
 
@@ -122,7 +128,6 @@ void donor_end(pid_t pid, int hold)
 {
 	if (pid == getpid())
 		return;
+	/* It ends once hold is closed; init reaps it. */
 	close(hold);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
 }

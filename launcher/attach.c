@@ -40,13 +40,22 @@ struct attach {
 	int pidfd;		/* the process */
 	int ctl;		/* dtee's end of the pair the heir reads, or -1 */
 	int orig[2];		/* the process's own fds 1 and 2 (the caller's to close) */
+	int sock[2];		/* dtee's sockets, for a new heir */
 };
+
+/* How often the heir tries again to put the process's fds back, while
+ * something (another tracer) keeps it from holding the process. */
+#define RETRY_MS 200
+/* How often a hold or an attach is tried at once again when a thread's
+ * execve ends it midway. */
+#define MAX_TRIES 100
 
 /* The heir's state: fds it holds. */
 struct heir {
 	pid_t pid;
 	pid_t dtee;		/* told with SIGCHLD when the process ends */
-	int pidfd, ctl;
+	bool attached;		/* dtee's sockets are on the process's fds already */
+	int pidfd, ctl;		/* ctl: -1 once dtee has gone */
 	int sock[2];		/* dtee's sockets, for fds 1 and 2 */
 	int orig[2];		/* the process's own fds 1 and 2 */
 };
@@ -163,6 +172,75 @@ static void still_ours(struct heir *h, bool mine[2])
 		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
 }
 
+/* The process has not ended (its pidfd is not readable). */
+static bool alive(const struct heir *h)
+{
+	struct pollfd p = { h->pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/* No other tracer holds the process. */
+static bool untraced(pid_t pid)
+{
+	char path[64], line[128];
+	int tracer = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (tracer < 0 && fgets(line, sizeof line, f))
+		(void)sscanf(line, "TracerPid: %d", &tracer);
+	fclose(f);
+	return tracer == 0;
+}
+
+/* A failure that a thread's execve causes: the threads held end midway
+ * (a thread on its way out cannot be seized either: EPERM), and the
+ * process goes on with another program. Worth another try. */
+static bool interrupted(const struct heir *h, const struct attach_reply *r)
+{
+	if (!alive(h))
+		return false;
+	if (r->step == STEP_LOST)
+		return true;
+	if (r->step != STEP_SEIZE)
+		return false;
+	return r->sub == SEIZE_GONE || r->sub == SEIZE_STOP || r->err == ESRCH ||
+	       (r->sub == SEIZE_ATTACH && r->err == EPERM && untraced(h->pid));
+}
+
+/* hold(), tried again while a thread's execve gets in the way. */
+static struct attach_reply hold_still(struct heir *h, struct hold *k)
+{
+	struct attach_reply r;
+
+	for (int tries = 0; (r = hold(h, k)).step != STEP_OK && tries < MAX_TRIES && interrupted(h, &r); tries++)
+		;
+	return r;
+}
+
+/* Put dtee's sockets on the process's fds 1 and 2, where they are not
+ * yet: tried again while a thread's execve gets in the way. */
+static struct attach_reply attach_now(struct heir *h)
+{
+	struct attach_reply r;
+
+	for (int tries = 0;; tries++) {
+		struct hold k;
+		bool mine[2];
+		r = hold_still(h, &k);
+		if (r.step == STEP_OK) {
+			still_ours(h, mine);
+			const bool want[2] = { !mine[0] && h->orig[0] >= 0, !mine[1] && h->orig[1] >= 0 };
+			r = let_go(&k, h->sock, h->orig, want);
+		}
+		if (r.step == STEP_OK || tries == MAX_TRIES || !interrupted(h, &r))
+			return r;
+	}
+}
+
 /* Put the originals back in the held process and let it go. */
 static struct attach_reply restore(struct heir *h, struct hold *k)
 {
@@ -204,33 +282,64 @@ static void send_reply(int ctl, const struct attach_reply *r)
 }
 
 /* The next word from dtee: 'D' detach, 'R' drained, 'Q' done; 'E' for
- * the process's end, 0 if dtee has gone. */
-static char wait_for_dtee(struct heir *h)
+ * the process's end, 'T' once timeout_ms (-1: never) has passed; 0 if
+ * dtee has gone (h->ctl is -1 from then on). */
+static char wait_for_dtee(struct heir *h, int timeout_ms)
 {
 	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
 	char cmd;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == ENOMEM)
-				continue;
-			return 0;
-		}
+		int n = poll(p, 2, timeout_ms);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == ENOMEM))
+			continue;
+		if (n <= 0)
+			return 'T';
 		if (p[1].revents)
 			return 'E';
 		if (p[0].revents) {
-			ssize_t n = recv(h->ctl, &cmd, 1, 0);
-			if (n < 0 && errno == EINTR)
+			ssize_t got = recv(h->ctl, &cmd, 1, 0);
+			if (got < 0 && errno == EINTR)
 				continue;
-			return n == 1 ? cmd : 0;
+			if (got == 1)
+				return cmd;
+			close(h->ctl);
+			h->ctl = -1;
+			return 0;
 		}
 	}
+}
+
+/* One try at putting the process's own fds back: hold it, let dtee (while
+ * it is there) copy all it has written, restore. asked: dtee waits for the
+ * reply to its 'D'; otherwise it is woken with SIGCHLD to read that the
+ * process is held. True once done, or the process has ended. */
+static bool try_detach(struct heir *h, bool asked)
+{
+	struct hold k;
+	struct attach_reply r = hold_still(h, &k);
+
+	if (r.step != STEP_OK) {
+		if (asked)
+			send_reply(h->ctl, &r);
+		return !alive(h);
+	}
+	if (h->ctl >= 0) {
+		send_reply(h->ctl, &r);
+		if (!asked)
+			(void)kill(h->dtee, SIGCHLD);
+		(void)wait_for_dtee(h, -1);	/* 'R', or dtee has gone */
+	}
+	r = restore(h, &k);
+	if (h->ctl >= 0)
+		send_reply(h->ctl, &r);
+	return r.step == STEP_OK || r.step == STEP_CHANGED || !alive(h);
 }
 
 static void __attribute__((noreturn)) heir(struct heir *h)
 {
 	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
-	const bool both[2] = { true, true };
+	bool retrying = false;
 	sigset_t none;
 
 	keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
@@ -246,33 +355,32 @@ static void __attribute__((noreturn)) heir(struct heir *h)
 	/* With Yama's ptrace_scope 1 the process may then take fds from us. */
 	(void)prctl(PR_SET_PTRACER, h->pid, 0, 0, 0);
 
-	struct hold k;
-	struct attach_reply r = hold(h, &k);
-	if (r.step == STEP_OK)
-		r = let_go(&k, h->sock, h->orig, both);
+	struct attach_reply r = { STEP_OK, 0, 0 };
+	if (!h->attached)
+		r = attach_now(h);
 	send_reply(h->ctl, &r);
 	if (r.step != STEP_OK)
 		_exit(1);
 
-	char cmd = wait_for_dtee(h);
-	if (cmd == 'Q')
-		_exit(0);
-	if (cmd == 'E') {
-		(void)kill(h->dtee, SIGCHLD);
-		_exit(0);
+	/* Once asked to detach, or once dtee has gone (even by SIGKILL), try
+	 * until the fds are back or the process has ended: a process is never
+	 * left on sockets nobody reads because another tracer held it at
+	 * that moment. */
+	for (;;) {
+		char cmd = wait_for_dtee(h, retrying || h->ctl < 0 ? RETRY_MS : -1);
+		if (cmd == 'Q')
+			_exit(0);
+		if (cmd == 'E') {
+			if (h->ctl >= 0)
+				(void)kill(h->dtee, SIGCHLD);
+			_exit(0);
+		}
+		if (cmd != 'D' && cmd != 0 && !(cmd == 'T' && (retrying || h->ctl < 0)))
+			continue;
+		if (try_detach(h, cmd == 'D'))
+			_exit(0);
+		retrying = true;
 	}
-	/* 'D': hold the process, so that dtee can copy all it has written
-	 * before its own fds come back; or dtee has gone. */
-	r = hold(h, &k);
-	if (cmd == 'D') {
-		send_reply(h->ctl, &r);
-		if (r.step == STEP_OK)
-			(void)wait_for_dtee(h);	/* 'R', or dtee has gone */
-	}
-	if (r.step == STEP_OK)
-		r = restore(h, &k);
-	send_reply(h->ctl, &r);
-	_exit(r.step == STEP_OK || r.step == STEP_CHANGED ? 0 : 1);
 }
 
 /* Start the heir as a grandchild dtee does not wait for; it attaches at
@@ -311,32 +419,75 @@ int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int 
 {
 	int pidfd, rc = attach_check(pid, force, &pidfd, orig_out, orig_err);
 
+	if (rc == 0 && (rc = attach_check_sockets(pid, *orig_out, *orig_err)) != 0) {
+		close(pidfd);
+		if (*orig_out >= 0)
+			close(*orig_out);
+		if (*orig_err >= 0)
+			close(*orig_err);
+	}
 	if (rc != 0)
 		return rc;
 	*a = malloc(sizeof **a);
 	if (!*a) {
 		msg("--attach=%d: %s", (int)pid, strerror(errno));
 		close(pidfd);
-		close(*orig_out);
-		close(*orig_err);
+		if (*orig_out >= 0)
+			close(*orig_out);
+		if (*orig_err >= 0)
+			close(*orig_err);
 		return EX_OSERR;
 	}
-	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err } };
+	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err }, { -1, -1 } };
+	/* A closed fd stays closed; the pass-through writes nothing there. */
+	for (int i = 0; i < 2; i++) {
+		int *caller = i == 0 ? orig_out : orig_err;
+		if (*caller < 0 && (*caller = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
+			msg("--attach=%d: /dev/null: %s", (int)pid, strerror(errno));
+			attach_finish(*a);
+			if (i == 1)
+				close(*orig_out);
+			else if (*orig_err >= 0)
+				close(*orig_err);
+			return EX_OSERR;
+		}
+	}
 	return 0;
+}
+
+static bool ended(int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Start a heir for a (attached: dtee's sockets are on the process's fds
+ * already, as when the first heir has been killed); r is its first word. */
+static int new_heir(struct attach *a, bool attached, struct attach_reply *r)
+{
+	struct heir h = {
+		.pid = a->pid, .dtee = getpid(), .attached = attached, .pidfd = a->pidfd,
+		.sock = { a->sock[0], a->sock[1] }, .orig = { a->orig[0], a->orig[1] },
+	};
+
+	return start_heir(&h, &a->ctl, r);
 }
 
 int attach_start(struct attach *a, int out_sock, int err_sock)
 {
-	struct heir h = {
-		.pid = a->pid, .dtee = getpid(), .pidfd = a->pidfd,
-		.sock = { out_sock, err_sock }, .orig = { a->orig[0], a->orig[1] },
-	};
 	struct attach_reply r;
 	int rc = 0;
 
-	if (start_heir(&h, &a->ctl, &r) < 0) {
+	/* Kept for a heir that would replace a killed one. */
+	a->sock[0] = fcntl(out_sock, F_DUPFD_CLOEXEC, 3);
+	a->sock[1] = fcntl(err_sock, F_DUPFD_CLOEXEC, 3);
+	if (a->sock[0] < 0 || a->sock[1] < 0 || new_heir(a, false, &r) < 0) {
 		msg("--attach=%d: cannot start the helper: %s", (int)a->pid, strerror(errno));
 		rc = EX_OSERR;
+	} else if (r.step != STEP_OK && ended(a->pidfd)) {
+		msg("--attach=%d: it ended", (int)a->pid);
+		rc = EX_NOINPUT;
 	} else if (r.step != STEP_OK) {
 		rc = attach_report(a->pid, &r, false);
 	}
@@ -350,45 +501,87 @@ int attach_pidfd(const struct attach *a)
 	return a->pidfd;
 }
 
-static struct attach_reply ask(struct attach *a, const char *cmd)
+static void lose_heir(struct attach *a)
 {
-	struct attach_reply r = { STEP_LOST, 0, EPIPE };
+	if (a->ctl >= 0)
+		close(a->ctl);
+	a->ctl = -1;
+}
+
+/* The heir's reply; STEP_NO_HEIR if it has gone. */
+static struct attach_reply reply(struct attach *a)
+{
+	struct attach_reply r;
 	ssize_t n;
 
-	if (a->ctl < 0 || send(a->ctl, cmd, 1, MSG_NOSIGNAL) != 1)
-		return r;
 	while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t)sizeof r)
-		r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
+	if (n != (ssize_t)sizeof r) {
+		lose_heir(a);
+		r = (struct attach_reply){ STEP_NO_HEIR, 0, n < 0 ? errno : EPIPE };
+	}
 	return r;
+}
+
+static struct attach_reply ask(struct attach *a, const char *cmd)
+{
+	if (a->ctl < 0 || send(a->ctl, cmd, 1, MSG_NOSIGNAL) != 1) {
+		int e = a->ctl < 0 ? EPIPE : errno;
+		lose_heir(a);
+		return (struct attach_reply){ STEP_NO_HEIR, 0, e };
+	}
+	return reply(a);
 }
 
 int attach_hold(struct attach *a)
 {
 	struct attach_reply r = ask(a, "D");
 
+	/* The heir was killed: another takes its place. */
+	if (r.step == STEP_NO_HEIR && new_heir(a, true, &r) == 0 && r.step == STEP_OK)
+		r = ask(a, "D");
 	if (r.step == STEP_OK)
 		return 0;
 	/* It ended just now: nothing to put back. */
-	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE) {
-		close(a->ctl);
-		a->ctl = -1;
+	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE && ended(a->pidfd)) {
+		lose_heir(a);
 		return 1;
 	}
-	(void)attach_report(a->pid, &r, true);
-	close(a->ctl);
-	a->ctl = -1;
+	if (r.step == STEP_NO_HEIR) {
+		(void)attach_report(a->pid, &r, true);
+		return -2;
+	}
+	attach_report_retry(a->pid, &r);
 	return -1;
+}
+
+int attach_held(struct attach *a)
+{
+	struct pollfd p = { a->ctl, POLLIN, 0 };
+
+	if (a->ctl < 0 || poll(&p, 1, 0) <= 0)
+		return 0;
+	struct attach_reply r = reply(a);
+	/* The heir was killed while it tried: another takes its place. */
+	if (r.step == STEP_NO_HEIR)
+		return attach_hold(a) == 0;
+	return r.step == STEP_OK;
 }
 
 int attach_detach(struct attach *a)
 {
 	struct attach_reply r = ask(a, "R");
 
-	close(a->ctl);
-	a->ctl = -1;
-	return attach_report(a->pid, &r, true) == 0 ? 0 : -1;
+	if (r.step == STEP_OK || r.step == STEP_CHANGED || (r.step == STEP_LOST && r.err == ESRCH)) {
+		lose_heir(a);
+		return r.step == STEP_CHANGED ? attach_report(a->pid, &r, true) : 0;
+	}
+	if (r.step == STEP_NO_HEIR) {
+		(void)attach_report(a->pid, &r, true);
+		return -2;
+	}
+	attach_report_retry(a->pid, &r);
+	return -1;
 }
 
 void attach_finish(struct attach *a)
@@ -397,6 +590,9 @@ void attach_finish(struct attach *a)
 		(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
 		close(a->ctl);
 	}
+	for (int i = 0; i < 2; i++)
+		if (a->sock[i] >= 0)
+			close(a->sock[i]);
 	close(a->pidfd);
 	free(a);
 }

@@ -25,13 +25,19 @@ int attach_pidfd(const struct attach *a);
 
 /* Detaching, first step: stop every thread of the process, so that all it
  * has written is in dtee's queue and it writes no more until
- * attach_detach(). Returns 1 if it has just ended (nothing to put back);
- * prints why and returns -1 if it cannot be stopped. */
+ * attach_detach(). Returns 0 once held; 1 if it has just ended (nothing
+ * to put back); -1 if it cannot be held now (another tracer has it): dtee
+ * says so and goes on copying, the heir tries again and, once it holds
+ * the process, sends dtee SIGCHLD (attach_held() then says so); -2 if no
+ * heir can be had (said why). A killed heir is replaced here. */
 int attach_hold(struct attach *a);
 
-/* Then put the process's own fds back and let it run. Prints why and
- * returns -1 if it could not (the process keeps dtee's sockets, and its
- * writes fail once dtee is gone). attach_finish() must follow either. */
+/* After attach_hold() returned -1: 1 once the heir holds the process. */
+int attach_held(struct attach *a);
+
+/* Then put the process's own fds back and let it run: 0 when done; -1 if
+ * it could not be done now (said why; the heir tries again, as above);
+ * -2 if the heir has gone. attach_finish() must follow. */
 int attach_detach(struct attach *a);
 
 /* The process has ended, or dtee has detached and is done: let the heir
@@ -46,6 +52,7 @@ enum attach_step {
 	STEP_LOST,		/* ptrace failed halfway: the process ended? */
 	STEP_CHANGED,		/* restore: the process has put other files on 1/2 */
 	STEP_DONOR,		/* no process it may take fds from (errno) */
+	STEP_NO_HEIR,		/* the heir has gone (dtee's side only) */
 };
 
 enum inject_call { CALL_FCNTL, CALL_PIDFD_OPEN, CALL_PIDFD_GETFD, CALL_DUP3 };
@@ -56,6 +63,11 @@ struct attach_reply {
 
 /* Checks made before anything is done to the process (attach-check.c). */
 int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err);
+/* The process's fds 1 and 2 (dtee's copies) when they are sockets: its
+ * Unix sockets are sent on with its identity, or refused where it could
+ * re-point them and dtee may not (attach-socket.c). Prints one line and
+ * returns an exit status on refusal; 0 otherwise. */
+int attach_check_sockets(pid_t pid, int out, int err);
 /* A process that holds the heir's fds and that pid may take them from:
  * the heir itself, or a child with pid's credentials (attach-donor.c); -1
  * if it cannot be made. donor_end() lets it go. */
@@ -63,5 +75,7 @@ pid_t donor_start(pid_t pid, int *hold);
 void donor_end(pid_t donor, int hold);
 /* Word a failure the heir reported; returns the exit status. */
 int attach_report(pid_t pid, const struct attach_reply *r, bool detaching);
+/* Word a failure to put the fds back that the heir will try again. */
+void attach_report_retry(pid_t pid, const struct attach_reply *r);
 
 #endif

@@ -352,37 +352,55 @@ static bool ended(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
+/* The process is held: copy all it wrote, then have its own fds put
+ * back. 0 when done; -1 if not yet (the heir tries again); -2 if it
+ * cannot be. */
+static int put_back(struct collector *c, struct attach *a)
+{
+	drain(c);
+	int rc = attach_detach(a);
+	/* A child it started while attached may still write. */
+	if (rc != -1)
+		drain(c);
+	return rc;
+}
+
 int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
 {
 	struct collector *c = collector_new(sk, sinks);
+	bool detaching = false;
 	int rc = 0;
 
 	for (;;) {
 		step(c);
 		/* Signalled: with the process held still, all it wrote is
 		 * queued; hand it on before its own fds come back, so that its
-		 * own destination sees the order it wrote in. */
-		if (signal_stop) {
+		 * own destination sees the order it wrote in. Where it cannot
+		 * be held or put back now, go on copying until the heir can. */
+		if (signal_stop && !detaching) {
+			detaching = true;
 			rc = attach_hold(a);
-			drain(c);
 			if (rc == 0)
-				rc = attach_detach(a);
-			else if (rc > 0)
-				rc = 0;		/* it ended meanwhile */
-			/* A child it started while attached may still write. */
-			drain(c);
-			break;
+				rc = put_back(c, a);
+			if (rc > 0)
+				drain(c);	/* it ended meanwhile */
+			if (rc != -1)
+				break;
 		}
-		/* The heir sends SIGCHLD once the process has ended. */
+		/* The heir sends SIGCHLD once the process has ended, or once
+		 * it holds the process after all. */
 		if (signal_child) {
 			signal_child = 0;
 			if (ended(attach_pidfd(a))) {
 				drain(c);
+				rc = 0;
 				break;
 			}
+			if (detaching && attach_held(a) && (rc = put_back(c, a)) != -1)
+				break;
 		}
 	}
 	attach_finish(a);
 	collector_free(c);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }

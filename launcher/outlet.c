@@ -8,12 +8,18 @@
 #include "dtee.h"
 #include "io.h"
 #include "outlet.h"
+#include "sendas.h"
 #include "signals.h"
 
 /* Failures waiting to be reported, oldest first. */
 static struct outlet *failed_head, **failed_tail = &failed_head;
 static bool any_failed;
 static bool report_epipe = true;
+/* Fds whose outlets send as another process (outlet_send_as). */
+static struct {
+	int fd;
+	const struct ucred *cred;
+} send_as_fds[2] = { { -1, NULL }, { -1, NULL } };
 
 bool is_null_device(int fd)
 {
@@ -23,9 +29,24 @@ bool is_null_device(int fd)
 	       major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
 }
 
+void outlet_send_as(int fd, const struct ucred *cred)
+{
+	for (int i = 0; i < 2; i++)
+		if (send_as_fds[i].fd < 0 || send_as_fds[i].fd == fd) {
+			send_as_fds[i].fd = fd;
+			send_as_fds[i].cred = cred;
+			return;
+		}
+}
+
 struct outlet outlet_make(int fd, const char *name)
 {
-	return (struct outlet){ .fd = fd, .name = name, .null = is_null_device(fd) };
+	struct outlet o = { .fd = fd, .name = name, .null = is_null_device(fd) };
+
+	for (int i = 0; i < 2; i++)
+		if (send_as_fds[i].fd == fd && fd >= 0)
+			o.as = send_as_fds[i].cred;
+	return o;
 }
 
 void outlet_fail(struct outlet *o, int err)
@@ -47,7 +68,7 @@ size_t outlet_writev(struct outlet *o, struct iovec *iov, int cnt)
 	if (o->failed)
 		return 0;
 	size_t total = iov_total(iov, cnt);
-	size_t done = writev_full(o->fd, iov, cnt);
+	size_t done = o->as ? send_as_full(o->fd, iov, cnt, o->as) : writev_full(o->fd, iov, cnt);
 	if (done < total)
 		outlet_fail(o, errno);
 	return done;

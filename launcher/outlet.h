@@ -7,6 +7,7 @@
 #define DTEE_OUTLET_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -15,12 +16,18 @@ struct outlet {
 	const char *name;	/* "FILE", or "stdout: write" for dtee's own */
 	bool null;		/* /dev/null: nothing to write, no order to keep */
 	bool failed;		/* written no more */
+	const struct ucred *as;	/* send with this identity (sendas.h), or NULL */
 	int err;		/* why, until reported */
 	struct outlet *next_failed;
 };
 
 /* An outlet on fd; null is found out here. */
 struct outlet outlet_make(int fd, const char *name);
+
+/* Outlets made on fd from now on send with the identity cred (sendas.h):
+ * dtee --attach's pass-through on a socket the process can re-point. At
+ * most two fds; cred must outlive them. */
+void outlet_send_as(int fd, const struct ucred *cred);
 
 /* Write all of iov[0..cnt) (left describing what was not written). On
  * failure marks the outlet failed and queues its report; returns the bytes

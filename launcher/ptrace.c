@@ -5,7 +5,9 @@
  * instruction that is already in its memory (the one it stopped after, or
  * one in the vDSO), with the call's number and arguments in registers, and
  * letting it run from system call entry to exit. Nothing is written to its
- * memory. Signals that arrive meanwhile are held and delivered on release.
+ * memory. Every signal is blocked in it meanwhile (PTRACE_SETSIGMASK), so
+ * that signals sent stay queued as sent until release. A thread's execve
+ * (PTRACE_O_TRACEEXEC) voids what was saved: nothing is put back then.
  * The architecture's details are in arch/. Linux-only. */
 #include <dirent.h>
 #include <elf.h>
@@ -18,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptrace.h"
@@ -25,6 +28,11 @@
 #if PTRACE_SUPPORTED
 
 enum want { WANT_STOP, WANT_SYSCALL };
+
+/* A thread of the process has called execve since process_stop(): the
+ * threads we stopped are gone but for the one that took over the process's
+ * pid, which runs another program; the registers we saved are not its. */
+static bool exec_seen;
 
 static int get_regs(pid_t pid, arch_regs *r, size_t *len)
 {
@@ -49,8 +57,11 @@ static void hold_signal(struct tracee *t, int sig)
 		t->sigs[t->nsigs++] = sig;
 }
 
-/* Wait for the stop we want. A signal on its way to the thread is held
- * back (its delivery stop is resumed without it); a group stop is not
+/* Wait for the stop we want. A signal on its way to a thread we are
+ * stopping is delivered as it came (its delivery stop resumed with it:
+ * the kernel keeps its siginfo); once the thread is stopped every signal
+ * but SIGKILL and SIGSTOP is blocked in it, and a SIGSTOP taken while we
+ * run calls is held back and sent again on release. A group stop is not
  * ours to keep the thread in while we work: it is in force again once we
  * detach. Returns -1 with errno ESRCH if the process ended. */
 static int wait_for(struct tracee *t, enum want want)
@@ -58,11 +69,23 @@ static int wait_for(struct tracee *t, enum want want)
 	int st;
 
 	for (;;) {
-		if (waitpid(t->pid, &st, __WALL) < 0) {
+		/* Any of our threads: one killed by another thread's execve is
+		 * a zombie until we reap it, and that execve waits for it;
+		 * waiting for one thread only could wait for ever. */
+		pid_t got = waitpid(-1, &st, __WALL);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
+		if (WIFSTOPPED(st) && st >> 16 == PTRACE_EVENT_EXEC)
+			exec_seen = true;
+		if (exec_seen) {
+			errno = ECHILD;
+			return -1;
+		}
+		if (got != t->pid)
+			continue;	/* another thread ended */
 		if (!WIFSTOPPED(st)) {
 			errno = ESRCH;
 			return -1;
@@ -72,11 +95,65 @@ static int wait_for(struct tracee *t, enum want want)
 			return 0;
 		if (sig == (SIGTRAP | 0x80) && event == 0 && want == WANT_SYSCALL)
 			return 0;
-		if (event == 0 && sig != (SIGTRAP | 0x80))
-			hold_signal(t, sig);
-		if (ptrace(want == WANT_STOP ? PTRACE_CONT : PTRACE_SYSCALL, t->pid, NULL, NULL) < 0)
+		long pass = 0;
+		if (event == 0 && sig != (SIGTRAP | 0x80)) {
+			if (want == WANT_STOP)
+				pass = sig;
+			else
+				hold_signal(t, sig);
+		}
+		if (ptrace(want == WANT_STOP ? PTRACE_CONT : PTRACE_SYSCALL, t->pid, NULL, (void *)pass) < 0)
+			return -1;
+		/* A delivery stop can use up the interrupt we asked for. */
+		if (pass && ptrace(PTRACE_INTERRUPT, t->pid, NULL, NULL) < 0)
 			return -1;
 	}
+}
+
+/* Let go of every thread of process pid that we may still trace: one in
+ * a stop we took for another's (PTRACE_DETACH works in any stop), one
+ * that another thread's execve killed (a zombie until we reap it, and
+ * that execve waits for it), one inside such an execve (it stops at
+ * PTRACE_EVENT_EXEC). Ends when we trace nothing: the heir has no child
+ * of its own, so waitpid then fails with ECHILD. */
+static void settle(pid_t pid)
+{
+	const struct timespec ms = { 0, 1000 * 1000 };
+	char path[64];
+	int st;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	for (;;) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			if (atoi(e->d_name) > 0)
+				(void)ptrace(PTRACE_DETACH, atoi(e->d_name), NULL, NULL);
+		if (d)
+			closedir(d);
+		pid_t got = waitpid(-1, &st, __WALL | WNOHANG);
+		if (got < 0 && errno != EINTR)
+			return;
+		if (got > 0 && WIFSTOPPED(st)) {
+			int sig = st >> 16 == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80) ? WSTOPSIG(st) : 0;
+			(void)ptrace(PTRACE_DETACH, got, NULL, (void *)(long)sig);
+		}
+		if (got == 0)
+			nanosleep(&ms, NULL);
+	}
+}
+
+/* Whether the thread that now has t's id is one that has just run
+ * execve (its stop not yet seen): its registers are not the ones saved. */
+static bool exec_pending(const struct tracee *t)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)t->pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+	    si.si_pid == t->pid && si.si_code == CLD_TRAPPED && si.si_status == (SIGTRAP | PTRACE_EVENT_EXEC << 8))
+		exec_seen = true;
+	return exec_seen;
 }
 
 static bool insn_at(pid_t pid, int mem, unsigned long pc)
@@ -160,6 +237,38 @@ static bool find_insn(struct tracee *t)
 	return search_maps(t->pid, &t->insn);
 }
 
+/* Block every signal in the stopped thread, keeping its own mask: a
+ * signal sent while we run calls stays queued with its siginfo, and a
+ * real-time queue is not cut. Without PTRACE_GETSIGMASK (Linux 3.11)
+ * signals are held as they come (wait_for). */
+static void block_signals(struct tracee *t)
+{
+	unsigned long long all = ~0ULL;
+
+	t->masked = ptrace(PTRACE_GETSIGMASK, t->pid, (void *)sizeof t->mask, &t->mask) == 0 &&
+		    ptrace(PTRACE_SETSIGMASK, t->pid, (void *)sizeof all, &all) == 0;
+}
+
+/* A signal its own mask lets through is queued for the thread: once
+ * released it is delivered at once, and the kernel then ends or restarts
+ * an interrupted call as that signal's handler asks (a pause() returns
+ * EINTR). */
+static bool signal_waiting(const struct tracee *t)
+{
+	char path[64], line[128];
+	unsigned long long pending = 0, v;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1)
+			pending |= v;
+	fclose(f);
+	return (pending & ~t->mask) != 0;
+}
+
 /* Let go of a thread that is in a stop and was never changed. */
 static void let_go(struct tracee *t)
 {
@@ -172,7 +281,7 @@ static void let_go(struct tracee *t)
 enum seize_fail tracee_stop(struct tracee *t, pid_t tid)
 {
 	*t = (struct tracee){ .pid = tid };
-	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0)
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) < 0)
 		return SEIZE_ATTACH;
 	/* If these fail the thread is gone, and with it our hold. */
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0)
@@ -202,6 +311,7 @@ enum seize_fail tracee_seize(struct tracee *t, pid_t pid)
 		errno = ENOENT;
 		return SEIZE_NO_INSN;
 	}
+	block_signals(t);
 	return SEIZE_OK;
 }
 
@@ -226,12 +336,18 @@ int tracee_release(struct tracee *t)
 {
 	int rc = 0;
 
-	if (t->dirty) {
+	/* After an execve the registers saved are another program's. */
+	if (t->dirty && !exec_pending(t)) {
 		arch_regs r = t->saved;
-		arch_prepare_resume(&r);
+		if (!t->masked || !signal_waiting(t))
+			arch_prepare_resume(&r);
 		rc = set_regs(t->pid, &r);
 		t->dirty = false;
 	}
+	if (t->masked && !exec_seen &&
+	    ptrace(PTRACE_SETSIGMASK, t->pid, (void *)sizeof t->mask, &t->mask) < 0)
+		rc = -1;
+	t->masked = false;
 	int first = t->nsigs > 0 ? t->sigs[0] : 0;
 	if (ptrace(PTRACE_DETACH, t->pid, NULL, (void *)(long)first) < 0)
 		rc = -1;
@@ -293,14 +409,18 @@ enum seize_fail process_stop(struct stopped *p, pid_t pid)
 	int added;
 
 	*p = (struct stopped){ NULL, 0, 0 };
+	exec_seen = false;
 	p->t = malloc(16 * sizeof *p->t);
 	if (!p->t)
 		return SEIZE_STOP;
 	p->cap = 16;
 	f = tracee_seize(&p->t[0], pid);
 	if (f != SEIZE_OK) {
+		int e = errno;
+		settle(pid);
 		free(p->t);
 		p->t = NULL;
+		errno = e;
 		return f;
 	}
 	p->n = 1;
@@ -324,6 +444,8 @@ int process_release(struct stopped *p)
 	for (int i = 0; i < p->n; i++)
 		if (tracee_release(&p->t[i]) < 0 && i == 0)
 			rc = -1;
+	if (p->n > 0)
+		settle(p->t[0].pid);
 	free(p->t);
 	*p = (struct stopped){ NULL, 0, 0 };
 	return rc;

@@ -37,7 +37,9 @@ struct tracee {
 	arch_regs saved;	/* as found */
 #endif
 	bool dirty;		/* registers changed: restore before detaching */
-	int nsigs;		/* signals that arrived while stopped: delivered on release */
+	bool masked;		/* every signal blocked while we work: mask holds its own */
+	unsigned long long mask;
+	int nsigs;		/* stop signals taken while we work: sent again on release */
 	int sigs[TRACEE_MAX_SIGNALS];
 };
 
@@ -48,7 +50,9 @@ struct tracee {
 enum seize_fail tracee_stop(struct tracee *t, pid_t tid);
 
 /* The same, then save its registers and find a system call instruction,
- * so that tracee_syscall() may run calls in it. */
+ * so that tracee_syscall() may run calls in it, and block every signal
+ * in it (PTRACE_SETSIGMASK): a signal sent meanwhile stays queued, as
+ * sent, until tracee_release() puts the mask back. */
 enum seize_fail tracee_seize(struct tracee *t, pid_t tid);
 
 /* Run system call nr with up to six arguments inside the tracee; *ret is

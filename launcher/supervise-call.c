@@ -177,27 +177,3 @@ bool call_wants_sigpipe(const struct seccomp_notif *req)
 	return false;
 }
 
-bool thread_identity(pid_t tid, struct ucred *cred)
-{
-	char path[64], line[128];
-	unsigned uid = 0, gid = 0;
-	int tgid = 0, have = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (have != 7 && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			have |= 1;
-		else if (sscanf(line, "Uid: %u", &uid) == 1)
-			have |= 2;
-		else if (sscanf(line, "Gid: %u", &gid) == 1)
-			have |= 4;
-	}
-	fclose(f);
-	if (have != 7 || tgid <= 0)
-		return false;
-	*cred = (struct ucred){ .pid = tgid, .uid = uid, .gid = gid };
-	return true;
-}

@@ -41,6 +41,7 @@
 #include "closefds.h"
 #include "fdcmp.h"
 #include "signals.h"
+#include "sendas.h"
 #include "supervise-private.h"
 
 /* How many ids past the last one dtee recorded the heir lets run: the call

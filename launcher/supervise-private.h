@@ -156,10 +156,6 @@ bool call_write_mmsg_len(struct job *job, unsigned i, unsigned len);
  * pipe (no MSG_NOSIGNAL). */
 int call_fd(const struct seccomp_notif *req);
 bool call_wants_sigpipe(const struct seccomp_notif *req);
-/* What a datagram the thread tid sent itself would carry as its sender
- * (SCM_CREDENTIALS): its process (thread group), real uid and gid, from
- * /proc/TID/status. False where they cannot be read. */
-bool thread_identity(pid_t tid, struct ucred *cred);
 
 /* supervise-reader.c: whether what is sent on sock (a foreign Unix
  * socket, of the thread group writer) is received by a socket that one of

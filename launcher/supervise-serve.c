@@ -32,6 +32,7 @@
 #include "fdcmp.h"
 #include "iov.h"
 #include "sink.h"
+#include "sendas.h"
 #include "supervise-private.h"
 
 /* Linux 6.6: wake the supervisor and the stopped thread on the same CPU, in
@@ -163,11 +164,6 @@ static bool nonblocking(int fd)
 	return fl >= 0 && (fl & O_NONBLOCK);
 }
 
-union cred_cmsg {
-	char buf[CMSG_SPACE(sizeof(struct ucred))];
-	struct cmsghdr align;
-};
-
 /* Send n bytes of the job's buffer as one datagram.
  * On a foreign socket the datagram carries the writer's identity, never
  * dtee's: its reader may trust SO_PASSCRED (journald, /dev/log readers),
@@ -184,23 +180,13 @@ union cred_cmsg {
  * and dtee die before it records the piece for the heir (see progress). */
 static ssize_t send_piece(struct job *job, size_t n, bool wait_for_room)
 {
-	union cred_cmsg u;
 	struct iovec iov = { job->buf, n };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t s;
 
-	if (job->claim) {
-		memset(&u, 0, sizeof u);
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_CREDENTIALS;
-		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
-		memcpy(CMSG_DATA(c), &job->cred, sizeof job->cred);
-	}
 	for (;;) {
-		s = sendmsg(job->sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+		s = job->claim ? send_as(job->sock, &iov, 1, &job->cred, MSG_NOSIGNAL | MSG_DONTWAIT)
+			       : sendmsg(job->sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (s >= 0 || (errno != EINTR && errno != EAGAIN))
 			return s;
 		if (errno == EAGAIN && !wait_for_room && (job->dontwait || nonblocking(job->sock))) {

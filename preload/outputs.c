@@ -23,6 +23,7 @@
 #include <sys/un.h>
 
 #include "dtee-preload.h"
+#include "sockname.h"
 
 /* The sockets given as fds 1 and 2, set once by the constructor. */
 static struct {
@@ -82,29 +83,9 @@ int dtee_fd_ours(int fd)
 	return yes;
 }
 
-/* The name dtee binds the command's sockets to: DIR/dtee.XXXXXX/o and /e
- * (launcher/sockets.c); the name stays with the socket after the path is
- * gone. */
-#define DTEE_DIR_PREFIX "dtee."
-#define DTEE_DIR_TAIL (sizeof DTEE_DIR_PREFIX - 1 + 6 + 2)	/* "dtee.XXXXXX/o" */
-
 int dtee_fd_from_dtee(int fd)
 {
-	int saved = errno, yes = 0;
-	struct sockaddr_un a;
-	socklen_t len = sizeof(a);
-
-	if (getsockname(fd, (struct sockaddr *)&a, &len) == 0 && a.sun_family == AF_UNIX &&
-	    len > offsetof(struct sockaddr_un, sun_path)) {
-		const char *p = a.sun_path;
-		size_t n = strnlen(p, len - offsetof(struct sockaddr_un, sun_path));
-
-		yes = n >= DTEE_DIR_TAIL && (p[n - 1] == 'o' || p[n - 1] == 'e') && p[n - 2] == '/' &&
-		      memcmp(p + n - DTEE_DIR_TAIL, DTEE_DIR_PREFIX, sizeof DTEE_DIR_PREFIX - 1) == 0 &&
-		      (n == DTEE_DIR_TAIL || p[n - DTEE_DIR_TAIL - 1] == '/');
-	}
-	errno = saved;
-	return yes;
+	return dtee_socket_name(fd);
 }
 
 size_t dtee_first_chunk(int fd)

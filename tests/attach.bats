@@ -509,3 +509,282 @@ as_nobody_setup() {
 	[[ "$output" == *"--force"* ]]
 	grep -q '^\.SH ATTACHING TO A RUNNING PROCESS' "$BATS_TEST_DIRNAME/../man/dtee.1"
 }
+
+# start_repoint: attach-repoint (a process of nobody's whose stdout is a
+# Unix datagram socket it keeps a second fd on) in $W2; WPID.
+start_repoint() {
+	as_nobody_setup
+	W=$W2
+	"${NOBODY[@]}" "$HELPERS/attach-repoint" "$W2" 2>"$SHARED/orig.log" 3>&- &
+	wait_until [ -s "$W2/pid" ]
+	WPID=$(cat "$W2/pid")
+	PIDS+=("$WPID")
+}
+
+@test "root attached to a process that re-points its stdout socket: what dtee sends there carries the process's identity, not root's" {
+	BATS_TEST_TIMEOUT=120
+	start_repoint
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	# It connects its kept fd to a SO_PASSCRED listener once dtee's
+	# socket is on fd 1, and writes "forged" to fd 1.
+	wait_until [ -s "$W2/creds" ]
+	local pid uid gid bytes
+	read -r pid uid gid bytes <"$W2/creds"
+	[ "$pid $uid $gid" = "$WPID 65534 65534" ] ||
+		fail "the listener saw pid $pid uid $uid gid $gid (the process is $WPID, dtee $DPID)"
+	[ "$bytes" = 7 ]
+	grep -qx forged all.log
+	detach_with INT
+}
+
+@test "refused: without privileges, a process whose stdout is a Unix socket it can re-point" {
+	BATS_TEST_TIMEOUT=120
+	start_repoint
+	local sock
+	sock=$(readlink "/proc/$WPID/fd/1")
+	refused 77 "^$DTEE: --attach=$WPID: its stdout is a Unix socket it can point elsewhere, and dtee may not send on it as that process; run dtee as root\$" \
+		timeout -s INT 30 "${NOBODY[@]}" env TMPDIR="$SHARED/tmp" "$DTEE" --attach="$WPID" -C "$SHARED/tmp/all.log"
+	fd_is "$WPID" 1 "$sock"
+	grep -q '^TracerPid:	0$' "/proc/$WPID/status"
+	[ ! -e "$SHARED/tmp/all.log" ]
+}
+
+@test "refused: a process already attached (its stdout is a dtee's socket); the first dtee still puts its fds back" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local sock
+	sock=$(readlink "/proc/$WPID/fd/1")
+	refused 69 "^$DTEE: --attach=$WPID: its stdout is already a dtee's socket: it runs under dtee or another dtee is attached to it\$" \
+		timeout -s INT 30 "$DTEE" --attach="$WPID" -C second.log
+	fd_is "$WPID" 1 "$sock"
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+}
+
+# heir_of PID: the pid of the dtee-attach helper that holds a pidfd of PID.
+heir_of() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = dtee-attach ] || continue
+		grep -qs "^Pid:	$1\$" "$p"/fdinfo/* && { echo "${p#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:	Z' "/proc/$1/status" 2>/dev/null; }
+
+# strace_on PID: a real strace traces PID; SPID.
+strace_on() {
+	command -v strace >/dev/null || skip "needs strace"
+	strace -p "$1" -e trace=none -o /dev/null 2>/dev/null 3>&- &
+	SPID=$!
+	PIDS+=("$SPID")
+	wait_until grep -q "^TracerPid:	$SPID\$" "/proc/$1/status"
+}
+
+@test "another tracer holds the process at detach time: dtee says so, goes on copying, and puts its fds back once that tracer has gone" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	strace_on "$WPID"
+	kill -INT "$DPID"
+	wait_until grep -q "^$DTEE: --attach=$WPID: cannot put its stdout and stderr back yet: it is traced by process $SPID (strace); still copying" dtee.err
+	local n
+	n=$(lines all.log)
+	wait_until has_lines all.log $((n + 20))
+	fd_is_socket "$WPID" 1
+	kill -INT "$SPID"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(wc -l <dtee.err)" -eq 1 ] || fail "dtee said: $(cat dtee.err)"
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+	in_order_after_attach "$BATS_TEST_TMPDIR/orig.log"
+}
+
+@test "another tracer holds the process when dtee is killed: the helper puts its fds back once that tracer has gone" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local heir
+	heir=$(heir_of "$WPID") || fail "no helper found"
+	strace_on "$WPID"
+	# A second strace watches the helper's ptrace calls: the tracer is
+	# let go only once the helper has tried and failed.
+	strace -p "$heir" -e trace=ptrace -o heir.trace 2>/dev/null 3>&- &
+	PIDS+=("$!")
+	wait_until grep -q "^TracerPid:	$!\$" "/proc/$heir/status"
+	kill -KILL "$DPID"
+	wait_until grep -q 'PTRACE_SEIZE.*EPERM' heir.trace
+	kill -INT "$SPID"
+	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	wait_until gone "$heir"
+	local n
+	n=$(lines orig.log)
+	wait_until has_lines orig.log $((n + 20))
+}
+
+@test "the helper killed: on detach dtee starts another, which puts the process's fds back" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&1
+	attach "$WPID"
+	local heir
+	heir=$(heir_of "$WPID") || fail "no helper found"
+	kill -KILL "$heir"
+	wait_until gone "$heir"
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	stop_writer
+	[ "$(cat "$W/failed")" = 0 ]
+	consecutive orig.log 0
+	in_order_after_attach "$BATS_TEST_TMPDIR/orig.log"
+}
+
+@test "a thread that calls execve while dtee attaches and detaches: no hang, dtee answers SIGTERM, the fds come back, even after SIGKILL" {
+	BATS_TEST_TIMEOUT=240
+	"$HELPERS/attach-exec" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	local round rc
+	for round in 1 2 3 4 5 6 7 8; do
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_until fd_is_socket "$WPID" 1
+		kill -TERM "$DPID"
+		rc=0
+		wait "$DPID" || rc=$?
+		[ "$rc" -eq 0 ] || fail "round $round: dtee exited $rc: $(cat dtee.err)"
+		# (/proc/PID/fd cannot be read for a moment during an execve)
+		wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+		wait_until fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	done
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	kill -KILL "$DPID"
+	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	wait_until fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
+	# It has gone on running other images all along.
+	local image
+	image=$(tail -n1 orig.log | cut -d' ' -f1)
+	wait_until [ "$(tail -n1 orig.log | cut -d' ' -f1)" -gt "$image" ]
+	grep -q '^[0-9]* [0-9]*$' all.log
+}
+
+@test "a process whose stderr is closed: its stdout is copied all the same, and fd 2 stays closed" {
+	BATS_TEST_TIMEOUT=120
+	start_writer "$W" >orig.log 2>&-
+	[ ! -e "/proc/$WPID/fd/2" ]
+	"${DTEE_BG[@]}" --attach="$WPID" -C all.log -O out.log -E err.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	wait_until has_lines all.log 20
+	[ ! -e "/proc/$WPID/fd/2" ]
+	detach_with INT
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	[ ! -e "/proc/$WPID/fd/2" ]
+	stop_writer
+	# Only its "o N" lines, N even and consecutive.
+	awk 'NR == 1 { n = $2 } $1 != "o" || $2 != n { print "bad line " NR ": " $0; exit 1 } { n += 2 }' all.log
+	cmp all.log out.log
+	[ ! -s err.log ]
+}
+
+@test "a POSIX timer's signals (SIGRTMIN every 200 us) reach the process as sent, through attach and detach rounds" {
+	BATS_TEST_TIMEOUT=240
+	"$HELPERS/attach-timer" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	local round rc
+	for round in 1 2 3 4 5 6; do
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_until fd_is_socket "$WPID" 1
+		kill -INT "$DPID"
+		rc=0
+		wait "$DPID" || rc=$?
+		[ "$rc" -eq 0 ] || fail "round $round: dtee exited $rc: $(cat dtee.err)"
+		fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	done
+	touch "$W/stop"
+	wait_until [ -s "$W/result" ]
+	local handled bad
+	read -r handled bad <"$W/result"
+	[ "$bad" -eq 0 ] || fail "$bad signals came otherwise than the timer sent them ($handled as sent)"
+	[ "$handled" -gt 0 ]
+}
+
+@test "a process that ends while dtee attaches: exit 66, 'it ended'" {
+	BATS_TEST_TIMEOUT=120
+	command -v strace >/dev/null || skip "needs strace"
+	start_writer "$W" >orig.log 2>&1
+	# strace holds the helper's first ptrace call for 5 s: the process
+	# is killed then, after dtee's checks and before the attach is done.
+	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000 \
+		"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until heir_of "$WPID" >/dev/null
+	kill -KILL "$WPID"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 66 ] || fail "exit $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach=$WPID: it ended" ]
+}
+
+@test "signals sent while the process is held wait in its queue: delivered as sent, none lost, pause() returns EINTR" {
+	BATS_TEST_TIMEOUT=120
+	command -v strace >/dev/null || skip "needs strace"
+	"$HELPERS/attach-signals" "$W" >orig.log 2>&1 3>&- &
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	# strace holds one of the helper's ptrace calls for 5 s while the
+	# process is held.
+	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000:when=9 \
+		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
+	local spid=$!
+	PIDS+=("$spid")
+	wait_until grep -q '^State:	t' "/proc/$WPID/status"
+	local sender
+	sender=$("$HELPERS/attach-signals" queue "$WPID" 20)
+	wait_until fd_is_socket "$WPID" 1
+	wait_until grep -q '^pause: Interrupted system call$' all.log
+	# dtee itself (strace's child) detaches.
+	DPID=$(cut -d' ' -f1 "/proc/$spid/task/$spid/children")
+	PIDS+=("$DPID")
+	kill -INT "$DPID"
+	local rc=0
+	wait "$spid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
+	touch "$W/stop"
+	kill -USR2 "$WPID"	# wakes its pause()
+	wait_until [ -s "$W/result" ]
+	local pid code value count sum eintr other
+	read -r pid code value count sum eintr other <"$W/result"
+	[ "$pid $code $value" = "$sender -1 42" ] ||
+		fail "SIGUSR1 came from $pid, code $code, value $value (sent by $sender, SI_QUEUE (-1), 42)"
+	[ "$count $sum" = "20 210" ] || fail "$count real-time signals, values summing to $sum (sent: 1..20)"
+	[ "$other" = 0 ]
+	[ "$eintr" -ge 1 ]
+}

@@ -1,0 +1,97 @@
+/* sendas.c: sending with another process's identity (sendas.h). Linux
+ * only. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iov.h"
+#include "sendas.h"
+
+#define SEND_PARTS 64
+
+union cred_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct ucred))];
+	struct cmsghdr align;
+};
+
+ssize_t send_as(int sock, const struct iovec *iov, int cnt, const struct ucred *cred, int flags)
+{
+	union cred_cmsg u;
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
+
+	memset(&u, 0, sizeof u);
+	m.msg_control = u.buf;
+	m.msg_controllen = sizeof u.buf;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_CREDENTIALS;
+	c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+	memcpy(CMSG_DATA(c), cred, sizeof *cred);
+	return sendmsg(sock, &m, flags);
+}
+
+size_t send_as_full(int sock, const struct iovec *iov, int cnt, const struct ucred *cred)
+{
+	struct iov_cursor c = iov_cursor(iov, cnt);
+	size_t done = 0;
+
+	while (!iov_done(&c)) {
+		struct iovec part[SEND_PARTS];
+		int np = iov_take(&c, SIZE_MAX, part, SEND_PARTS);
+		ssize_t n = send_as(sock, part, np, cred, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN &&
+			    poll(&(struct pollfd){ sock, POLLOUT, 0 }, 1, -1) >= 0)
+				continue;
+			return done;
+		}
+		done += (size_t)n;
+		iov_advance(&c, (size_t)n);
+	}
+	return done;
+}
+
+bool may_send_as(const struct ucred *cred)
+{
+	int pair[2];
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	bool ok;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return false;
+	ok = send_as(pair[0], &iov, 1, cred, MSG_DONTWAIT | MSG_NOSIGNAL) == 1;
+	close(pair[0]);
+	close(pair[1]);
+	return ok;
+}
+
+bool thread_identity(pid_t tid, struct ucred *cred)
+{
+	char path[64], line[128];
+	unsigned uid = 0, gid = 0;
+	int tgid = 0, have = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if (!(f = fopen(path, "re")))
+		return false;
+	while (have != 7 && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			have |= 1;
+		else if (sscanf(line, "Uid: %u", &uid) == 1)
+			have |= 2;
+		else if (sscanf(line, "Gid: %u", &gid) == 1)
+			have |= 4;
+	}
+	fclose(f);
+	if (have != 7 || tgid <= 0)
+		return false;
+	*cred = (struct ucred){ .pid = tgid, .uid = uid, .gid = gid };
+	return true;
+}
