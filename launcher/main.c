@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	signals_setup(&opts, sk.ctl);
 	clock_gettime(CLOCK_REALTIME, &run_start);
 	pid_t child = child_start(&opts, &sk, preload, sv);
+	signals_set_command(child);
 	if (sv)
 		supervise_start(sv);	/* sends on sk.out and sk.err */
 	/* dtee keeps the command's sockets, to hang them up when it goes. */
