@@ -173,15 +173,15 @@ PY
 	# handled the signal; once "sync", written after it, is there too,
 	# dtee has passed on whatever it would pass on.
 	on_pty "$DTEE" -C log bash -c \
-		'n=0; trap "n=\$((n+1))" INT; sleep 30 & s=$!; echo ready; wait $s; kill $s
+		'n=0; trap "n=\$((n+1))" INT; sleep 30 & s=$!; echo ready; wait $s; kill $s 2>/dev/null
 		 echo got; until grep -qx got log; do :; done
 		 echo sync; until grep -qx sync log; do :; done
 		 echo "SIGINTs: $n"' >out 3>status
-	[ "$(cat status)" = "signaled 2" ]
+	[ "$(cat status)" = "signaled 2" ] || fail "$(cat status)"
 	[ "$(cat log)" = "ready
 got
 sync
-SIGINTs: 1" ]
+SIGINTs: 1" ] || fail "$(cat log)"
 	cmp log out
 }
 
