@@ -20,4 +20,8 @@ const char *child_find_preload(void);
 pid_t child_start(const struct options *opts, const struct sockets *sk, const char *preload,
 		  struct supervisor *sv);
 
+/* Once the child has ended: the errno of the exec that failed, or 0 if the
+ * command ran. */
+int child_exec_errno(void);
+
 #endif

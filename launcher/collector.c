@@ -331,7 +331,7 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 		if (signal_child) {
 			signal_child = 0;
 			if (waitpid(child, &e->status, WNOHANG) == child) {
-				e->ended = true;
+				e->ended = e->known = true;
 				break;
 			}
 		}

@@ -94,6 +94,8 @@ int main(int argc, char **argv)
 
 	struct ending end = { .command = opts.command[0] };
 	collect(&sk, &sinks, child, &end);
+	if (end.ended)
+		end.exec_errno = child_exec_errno();
 	supervise_finish(sv);
 	sinks_finish(&sinks, &end);
 	/* A SIGPIPE from the last writes counts as the stop it is. */
