@@ -91,6 +91,11 @@ extern const char *prog;
  * write (message.c). A closed stderr costs nothing but the message. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The first messages msg() printed, without their newline, for the logs'
+ * end records: how many, and each (message.c). */
+size_t msg_count(void);
+const char *msg_kept(size_t i);
+
 /* msg(), then exit with code (a sysexits(3) value). */
 void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...);
 

@@ -53,11 +53,46 @@ static bool plain_word(const char *w)
 	return true;
 }
 
+static bool has_control(const char *w)
+{
+	for (; *w; w++)
+		if ((unsigned char)*w < ' ' || *w == 0x7f)
+			return true;
+	return false;
+}
+
+/* A word with control characters as $'...', so that a record stays one
+ * line: \n, \t, \r, \xHH, and \\ and \' for themselves. */
+static void append_escaped(char *buf, size_t size, size_t *len, const char *w)
+{
+	append(buf, size, len, "$'");
+	for (; *w; w++) {
+		unsigned char c = (unsigned char)*w;
+		if (c == '\n')
+			append(buf, size, len, "\\n");
+		else if (c == '\t')
+			append(buf, size, len, "\\t");
+		else if (c == '\r')
+			append(buf, size, len, "\\r");
+		else if (c < ' ' || c == 0x7f)
+			append(buf, size, len, "\\x%02x", c);
+		else if (c == '\\' || c == '\'')
+			append(buf, size, len, "\\%c", c);
+		else
+			append(buf, size, len, "%c", c);
+	}
+	append(buf, size, len, "'");
+}
+
 /* One word, in single quotes unless it needs none ('\'' for a quote). */
 static void append_word(char *buf, size_t size, size_t *len, const char *w)
 {
 	if (plain_word(w)) {
 		append(buf, size, len, "%s", w);
+		return;
+	}
+	if (has_control(w)) {
+		append_escaped(buf, size, len, w);
 		return;
 	}
 	append(buf, size, len, "'");
