@@ -326,7 +326,7 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	for (;;) {
 		step(c);
 		signals_pass_on();
-		if (signal_stop && stop_now())
+		if ((signal_stop && stop_now()) || outlets_exit_now())
 			break;
 		if (signal_child) {
 			signal_child = 0;

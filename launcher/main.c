@@ -75,6 +75,7 @@ int main(int argc, char **argv)
 		return sinks_unopened_status(&sinks);
 	}
 	outlets_report_epipe(opts.cron);
+	outlets_set_mode(opts.output_error);
 	if (opts.preload)
 		preload = child_find_preload();
 	if (sockets_create(&sk, sinks.needs, opts.seccomp) < 0) {

@@ -57,8 +57,9 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	} else {
 		if (!signal_stop)
 			signal_stop = sig;
-		signal_stops++;
-		if (signal_waits_for_command(sig) && sent_by_another(si))
+		/* The one that makes dtee give up is not passed on. */
+		if (++signal_stops < SIGNAL_STOPS_GIVE_UP && signal_waits_for_command(sig) &&
+		    sent_by_another(si))
 			to_pass_on |= 1 << sig;
 	}
 	/* Non-blocking: if the queue is full the collector is awake anyway. */
@@ -95,7 +96,8 @@ void signals_setup(const struct options *opts, int ctl_fd)
 		int sig = handled[i];
 
 		sigaction(sig, NULL, &inherited[i]);
-		if ((sig == SIGINT && opts->ignore_interrupts) || sig == SIGXFSZ)
+		if ((sig == SIGINT && opts->ignore_interrupts) || sig == SIGXFSZ ||
+		    (sig == SIGPIPE && opts->output_error != OUTERR_NONE))
 			set_action(sig, NULL);
 		else if (sig == SIGCHLD || inherited[i].sa_handler != SIG_IGN)
 			set_action(sig, on_signal);

@@ -23,7 +23,8 @@ extern volatile sig_atomic_t signal_stops;	/* how many stop signals came */
  * command to end before it acts on them. */
 bool signal_waits_for_command(int sig);
 /* So many stop signals make dtee stop waiting for the command: the user's
- * way out when the command ignores them. */
+ * way out when the command ignores them. That one is not passed on; the
+ * command is left running. */
 #define SIGNAL_STOPS_GIVE_UP 3
 
 /* The command's pid, once it exists: signals it sends dtee are not sent

@@ -108,7 +108,7 @@ $CRONTY: received signal 15: Terminated" ]
 	done
 }
 
-@test "a command that ignores SIGTERM: the second is passed on too, the third makes dtee stop waiting" {
+@test "a command that ignores SIGTERM: the second is passed on too, the third makes dtee stop waiting and is not passed on" {
 	rm -f ready && mkfifo ready
 	"$HELPERS/waitstatus" "$DTEE" -C comb sh -c \
 		'n=0; trap "n=\$((n+1)); echo TERM \$n" TERM; echo $$ >cmd; echo >ready; while :; do sleep 0.05; done' \
@@ -287,4 +287,46 @@ inherited_ignored() {
 	run --separate-stderr bash -c 'ulimit -f 1; "$DTEE" -o big -- seq 1 100000 | wc -l'
 	[ "$output" = 100000 ]
 	[ "$stderr" = "$DTEE: big: File too large" ]
+}
+
+@test "-p: the pass-through's reader goes away; files and logs get everything, exit is the command's" {
+	seq 1000000 >want
+	run --separate-stderr bash -c '"$DTEE" -p -C all.log -L log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$output" = "1
+2" ]
+	[ -z "$stderr" ] || fail "$stderr"
+	[ "$(cat status)" = 0 ]
+	cmp want all.log
+	[ "$(grep -c ' O: ' log)" -eq 1000000 ]
+	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished with exitcode 0" ]
+	# The same with --output-error alone.
+	bash -c '"$DTEE" --output-error -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status' >/dev/null
+	[ "$(cat status)" = 0 ]
+	cmp want all.log
+}
+
+@test "--output-error=warn reports the broken pipe, copies on, exit 74; exit and exit-nopipe stop" {
+	seq 1000000 >want
+	run --separate-stderr bash -c '"$DTEE" --output-error=warn -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat status)" = 74 ]
+	cmp want all.log
+	# exit: the broken pipe stops dtee at once, as it stops tee.
+	run --separate-stderr bash -c '"$DTEE" --output-error=exit -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat status)" = 74 ]
+	[ "$(wc -l <all.log)" -lt 1000000 ]
+	cmp all.log <(head -n "$(wc -l <all.log)" want)
+	# exit-nopipe: a broken pipe is not a failure, a full disk is.
+	run --separate-stderr bash -c '"$DTEE" --output-error=exit-nopipe -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ -z "$stderr" ] && [ "$(cat status)" = 0 ]
+	cmp want all.log
+	if [ -w /dev/full ]; then
+		run --separate-stderr "$DTEE" --output-error=exit-nopipe -o /dev/full -C all.log seq 10
+		[ "$status" -eq 74 ]
+		[ "$stderr" = "$DTEE: /dev/full: No space left on device" ]
+	fi
+	run --separate-stderr "$DTEE" --output-error=sometimes true
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "$DTEE: invalid argument 'sometimes' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)" ]
 }
