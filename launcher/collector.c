@@ -24,6 +24,7 @@
 #include "collector.h"
 #include "io.h"
 #include "outlet.h"
+#include "pidfd-exit.h"
 #include "signals.h"
 
 /* Each slot can take the largest datagram; pages beyond this many bytes are
@@ -34,6 +35,8 @@
 /* Senders racing for the last place in the queue each get in; the kernel
  * lets one more through per sender. Allow for this many of them. */
 #define QUEUE_OVERSHOOT 64
+/* How long the attached process's parent may take to reap it. */
+#define REAP_WAIT_MS 2000
 /* A line held unfinished is cut after this much silence. */
 #define IDLE_SECONDS 1
 
@@ -354,7 +357,23 @@ static bool ended(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+/* How the attached process ended, into e, once it has: its parent reaps
+ * it at once, as a rule; a status that cannot be had is said once. */
+static void attached_status(const struct attach *a, struct ending *e)
+{
+	bool old_kernel;
+
+	e->ended = true;
+	e->known = pidfd_exit_status(attach_pidfd(a), REAP_WAIT_MS, &e->status, &old_kernel);
+	if (e->known)
+		return;
+	if (old_kernel)
+		msg("--attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0");
+	else
+		msg("--attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0");
+}
+
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a, struct ending *e)
 {
 	struct collector *c = collector_new(sk, sinks);
 	int rc = 0;
@@ -380,6 +399,7 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 			signal_child = 0;
 			if (ended(attach_pidfd(a))) {
 				drain(c);
+				attached_status(a, e);
 				break;
 			}
 		}

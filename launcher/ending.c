@@ -126,6 +126,8 @@ size_t ending_text(char *buf, size_t size, const struct ending *e)
 	buf[0] = '\0';
 	if (e->exec_errno)
 		append(buf, size, &len, "Could not run: %s", strerror(n));
+	else if (!e->ended && e->attached)
+		append(buf, size, &len, "Detached: the process goes on");
 	else if (!e->ended)
 		append(buf, size, &len, "Not finished: dtee stopped first");
 	else if (!e->known)

@@ -25,8 +25,8 @@ int ending_number(const struct ending *e);
 size_t ending_start_text(char *buf, size_t size, char *const *argv, pid_t attached);
 
 /* "Finished with exitcode N", "Finished by signal N: NAME (core dumped)",
- * "Could not run: REASON", or "Not finished: ..." when dtee stopped first;
- * returns the length. */
+ * "Could not run: REASON", "Not finished: ..." when dtee stopped first,
+ * "Detached: ..." after --attach; returns the length. */
 size_t ending_text(char *buf, size_t size, const struct ending *e);
 
 /* "Received signal N: NAME" when dtee ends by a stop signal, else 0. */

@@ -51,6 +51,7 @@ struct ending {
 	const char *command;	/* the command's name, for reports */
 	int exec_errno;		/* the command could not be run: why; else 0 */
 	bool known;		/* status is known (--attach: not on old kernels) */
+	bool attached;		/* --attach: not ended means detached */
 };
 
 struct sink;
