@@ -318,7 +318,7 @@ static void step(struct collector *c)
  * ignores them). Any other stop signal is dtee's alone: acted on now. */
 static bool stop_now(void)
 {
-	return !signal_waits_for_command(signal_stop) || signal_stops >= SIGNAL_STOPS_GIVE_UP;
+	return signal_stop_now || signal_stops >= SIGNAL_STOPS_GIVE_UP;
 }
 
 void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)

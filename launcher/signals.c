@@ -12,6 +12,7 @@
 volatile sig_atomic_t signal_child;
 volatile sig_atomic_t signal_stop;
 volatile sig_atomic_t signal_stops;
+volatile sig_atomic_t signal_stop_now;
 
 static volatile sig_atomic_t sigpipe_held;
 static int wake_fd = -1;
@@ -57,6 +58,8 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	} else {
 		if (!signal_stop)
 			signal_stop = sig;
+		if (!signal_waits_for_command(sig))
+			signal_stop_now = 1;
 		/* The one that makes dtee give up is not passed on. */
 		if (++signal_stops < SIGNAL_STOPS_GIVE_UP && signal_waits_for_command(sig) &&
 		    sent_by_another(si))

@@ -16,6 +16,7 @@ extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
 extern volatile sig_atomic_t signal_stop;	/* the first stop signal seen (HUP, INT,
 						 * TERM, PIPE, QUIT, USR1...) */
 extern volatile sig_atomic_t signal_stops;	/* how many stop signals came */
+extern volatile sig_atomic_t signal_stop_now;	/* one that does not wait for the command came */
 
 /* The stop signals a command is asked to end by (SIGTERM, SIGHUP, SIGINT,
  * SIGQUIT): dtee passes them on when another process sent them with kill()

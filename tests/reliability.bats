@@ -131,6 +131,24 @@ TERM 2" ]
 	cmp comb out
 }
 
+@test "a stop signal that is dtee's alone (SIGUSR1) after a SIGTERM the command ignores: dtee stops at once" {
+	! inherited_ignored 10 || skip "SIGUSR1 is ignored here"
+	rm -f ready && mkfifo ready
+	"$HELPERS/waitstatus" "$DTEE" -C comb sh -c \
+		'trap "echo TERM" TERM; echo $$ >cmd; echo >ready; while :; do sleep 0.05; done' \
+		>out 2>err 3>status &
+	waiter=$!
+	read -r _ <ready
+	dtee=$(dtee_child "$waiter")
+	kill -TERM "$dtee"
+	wait_line comb TERM
+	kill -USR1 "$dtee"
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 15" ]	# the first stop signal
+	ours "$(cat cmd)" || fail "the command should still run"
+	stop_pids -KILL "$(cat cmd)"
+}
+
 # on_pty DTEE-ARGS...: run dtee on a new pseudo-terminal (echo off) with
 # SIGINT at its default; once the command has written "ready", type
 # Ctrl-C. The terminal's output goes to stdout with CR LF made LF, how
