@@ -28,8 +28,8 @@ struct dtee_pidfd_info {
 #define DTEE_PIDFD_GET_INFO _IOWR(DTEE_PIDFS_IOCTL_MAGIC, 11, struct dtee_pidfd_info)
 
 /* Wait up to ms for the process to be reaped: its pidfd then reports
- * POLLHUP. */
-static void wait_reaped(int pidfd, int ms)
+ * POLLHUP. Returns whether it was. */
+static bool wait_reaped(int pidfd, int ms)
 {
 	struct timespec start, now;
 
@@ -39,14 +39,14 @@ static void wait_reaped(int pidfd, int ms)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long left = ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0)
-			return;
+			return false;
 		int n = poll(&p, 1, (int)left);
 		if (n > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
-			return;
+			return true;
 		if (n < 0 && errno != EINTR)
-			return;
-		/* POLLIN alone: exited, not reaped yet; poll again without
-		 * spinning, as POLLIN stays set. */
+			return false;
+		/* POLLIN alone: exited, not reaped yet; POLLIN stays set, so
+		 * look again a little later rather than spin. */
 		if (n > 0) {
 			struct timespec pause = { 0, 10 * 1000 * 1000 };
 			nanosleep(&pause, NULL);
@@ -54,22 +54,29 @@ static void wait_reaped(int pidfd, int ms)
 	}
 }
 
+static int get_info(int pidfd, struct dtee_pidfd_info *info)
+{
+	memset(info, 0, sizeof *info);
+	info->mask = PIDFD_INFO_EXIT;
+	return ioctl(pidfd, DTEE_PIDFD_GET_INFO, info);
+}
+
 bool pidfd_exit_status(int pidfd, int wait_ms, int *status, bool *old_kernel)
 {
 	struct dtee_pidfd_info info;
 
-	*old_kernel = false;
-	wait_reaped(pidfd, wait_ms);
-	memset(&info, 0, sizeof info);
-	info.mask = PIDFD_INFO_EXIT;
-	if (ioctl(pidfd, DTEE_PIDFD_GET_INFO, &info) < 0) {
-		/* ESRCH: gone and reaped, but this kernel keeps no status. */
-		*old_kernel = errno == ENOTTY || errno == EINVAL || errno == ESRCH;
+	/* No such request (before 6.13): said at once, without waiting. */
+	*old_kernel = get_info(pidfd, &info) < 0 && (errno == ENOTTY || errno == EINVAL);
+	if (*old_kernel)
 		return false;
-	}
 	if (!(info.mask & PIDFD_INFO_EXIT)) {
-		*old_kernel = false;
-		return false;
+		/* Not reaped yet; or reaped, on a kernel that keeps no exit
+		 * status (6.13, 6.14). */
+		bool reaped = wait_reaped(pidfd, wait_ms);
+		if (get_info(pidfd, &info) < 0 || !(info.mask & PIDFD_INFO_EXIT)) {
+			*old_kernel = reaped;
+			return false;
+		}
 	}
 	*status = info.exit_code;
 	return true;

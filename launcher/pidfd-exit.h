@@ -5,11 +5,11 @@
 
 #include <stdbool.h>
 
-/* The wait status of the process of pidfd, which has exited: waits up to
- * wait_ms for its parent to reap it (the kernel keeps the status from
- * then on), then asks the kernel (PIDFD_GET_INFO, PIDFD_INFO_EXIT).
+/* The wait status of the process of pidfd, which has exited. The kernel
+ * keeps it once the process's parent has reaped it: if it is not there
+ * yet, wait up to wait_ms for that (PIDFD_GET_INFO, PIDFD_INFO_EXIT).
  * Returns false when it cannot be had: *old_kernel then says whether the
- * kernel lacks the request, rather than the process not being reaped. */
+ * kernel lacks it, rather than the process not being reaped. */
 bool pidfd_exit_status(int pidfd, int wait_ms, int *status, bool *old_kernel);
 
 #endif

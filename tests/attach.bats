@@ -255,6 +255,43 @@ assert r[-1]["event"] == "end" and r[-1]["exit_code"] == "killed" and r[-1]["sig
 PY
 }
 
+@test "a kernel without PIDFD_INFO_EXIT (before 6.15): dtee says so once and exits 0" {
+	need_built "$HELPERS/attach-noexitinfo"
+	start_loop
+	"$HELPERS/attach-noexitinfo" env --default-signal=INT "$DTEE" --attach="$WPID" -C all.log -L log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	touch "$W/stop"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0" ]
+	[ "$(tail -n 1 all.log)" = last ]
+	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished, exit status unknown" ]
+}
+
+@test "a process its parent never reaps: dtee says its status is unknown and exits 0" {
+	# The parent forks the loop, then waits for nothing.
+	python3 -c 'import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "-c", "i=0; while [ ! -e \"$1/stop\" ]; do echo \"o $i\"; echo \"e $((i + 1))\" >&2; i=$((i + 2)); sleep 0.002; done; exit 7", "loop", sys.argv[1]])
+open(sys.argv[1] + "/pid", "w").write("%d\n" % pid)
+signal.pause()' "$W" >orig.log 2>&1 3>&- &
+	PIDS+=("$!")
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	wait_until has_lines orig.log 2
+	attach "$WPID"
+	touch "$W/stop"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0" ]
+}
+
 @test "dtee killed by SIGKILL: the heir puts the process's fds back; its output reaches the file" {
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
