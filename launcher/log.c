@@ -328,6 +328,7 @@ struct line_sink *log_sink_open(const struct output_opt *o, const struct options
 	/* Only json shows the writer: text and cri do not pay for it. */
 	g->line.needs = SINK_TIME | (opts->log_format == LOG_JSON ? SINK_PID : 0);
 	g->line.max_record = LOG_RECORD_MAX;
+	g->line.finish_last = true;
 	g->out = outlet_make(fd, o->path);
 	g->format = opts->log_format;
 	if (g->format == LOG_TEXT) {

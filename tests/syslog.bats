@@ -274,11 +274,15 @@ expect_from_combined() {
 		for i in 1 2 3 4 5; do echo "after $i"; echo "after-err $i" >&2; done
 	EOF
 	chmod +x killer.sh
-	run --separate-stderr "$DTEE" -O out.log -C all.log --syslog -- ./killer.sh 3>&-
+	run --separate-stderr "$DTEE" -L log -O out.log -C all.log --syslog -- ./killer.sh 3>&-
 	[ "$status" -eq 74 ] || fail "status $status: $stderr"
 	[ "$(grep -c 'not delivered' <<<"$stderr")" -eq 1 ]
 	# the 10 lines and the end message
 	grep -E "^$DTEE: syslog: 11 lines not delivered: " <<<"$stderr"
+	# The log, given first, still ends with that report, then the end.
+	tail -n 2 log | cut -d' ' -f2- >ends
+	grep -qE "^I: $DTEE: syslog: 11 lines not delivered: " ends || fail "$(cat ends)"
+	[ "$(tail -n 1 ends)" = "I: Finished with exitcode 0" ]
 	[ "$(wc -l <all.log)" -eq 13 ] && [ "$(wc -l <out.log)" -eq 8 ]
 	[ "$(grep -c before "$RS_LOG")" -eq 3 ]
 }
