@@ -140,7 +140,7 @@ void signals_pass_on(void)
 	int pending = to_pass_on;
 	to_pass_on = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	for (int sig = 1; sig < 32; sig++)
+	for (int sig = 1; sig <= SIGTERM; sig++)
 		if (pending & 1 << sig)
 			(void)kill(command_pid, sig);
 }
