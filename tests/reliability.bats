@@ -71,8 +71,8 @@ wait_line() {
 
 @test "SIGTERM from kill is passed on: the command's trap prints its last line to every output, then dtee dies of it" {
 	for prog in "$DTEE" "$CRONTY"; do
-		rm -f ready file comb && mkfifo ready
-		"$HELPERS/waitstatus" "$prog" -O file -C comb sh -c \
+		rm -f ready file comb log && mkfifo ready
+		"$HELPERS/waitstatus" "$prog" -O file -C comb -L log sh -c \
 			'trap "kill \$s; echo last words; exit 3" TERM; echo started; sleep 30 & s=$!; echo >ready; wait $s' \
 			>out 2>err 3>status &
 		waiter=$!
@@ -84,6 +84,11 @@ wait_line() {
 last words" ] || fail "$prog: $(cat file)"
 		cmp file out
 		cmp file comb
+		# The log: the same lines, then how the command ended and why
+		# dtee stopped.
+		sed -n 's/^[^ ]* O: //p' log | cmp - file
+		[ "$(tail -n 2 log | cut -d' ' -f2-)" = "I: Finished with exitcode 3
+I: Received signal 15: Terminated" ] || fail "$prog: $(cat log)"
 	done
 	# cronty says how the command ended, then why it stops.
 	[ "$(cat err)" = "$CRONTY: sh: exited with status 3
