@@ -167,10 +167,12 @@ static char *put_event_head(struct log_sink *g, char *o, const struct timespec *
 	}
 }
 
-/* Room for one of dtee's own records in the buffer. */
+/* Room for one of dtee's own records in the buffer: its text, and the
+ * start's argv (words of at most ENDING_TEXT_MAX bytes and quotes and
+ * commas, one word per byte at most), each escaped. */
 static char *event_room(struct log_sink *g)
 {
-	if (g->len + TIMEFMT_MAX + LOG_RECORD_EXTRA + 2 * JSON_ESCAPED_MAX(ENDING_TEXT_MAX) > LOG_BUF_SIZE)
+	if (g->len + TIMEFMT_MAX + LOG_RECORD_EXTRA + 3 * JSON_ESCAPED_MAX(ENDING_TEXT_MAX) > LOG_BUF_SIZE)
 		log_flush(&g->line);
 	return g->buf + g->len;
 }
@@ -213,14 +215,16 @@ static void put_start(struct log_sink *g)
 	if (!g->argv) {
 		o += sprintf(o, ",\"attach\":%ld", (long)g->attached);
 	} else {
+		/* Each word costs its length and one, so that neither long
+		 * words nor many empty ones outgrow event_room(). */
 		size_t left = ENDING_TEXT_MAX;
 		o = PUT_LITERAL(o, ",\"argv\":[");
 		for (char *const *w = g->argv; *w && left > 0; w++) {
-			size_t n = strlen(*w) < left ? strlen(*w) : left;
+			size_t n = strlen(*w) < left - 1 ? strlen(*w) : left - 1;
 			if (w != g->argv)
 				*o++ = ',';
 			o = put_json_string(o, *w, n);
-			left -= n;
+			left -= n + 1;
 		}
 		*o++ = ']';
 	}

@@ -553,3 +553,26 @@ EOF
 	"$DTEE" -L text sh -c 'exit 0' >/dev/null
 	sed 's/^[^ ]* //' text | grep -c '^I: ' | grep -qx 2
 }
+
+@test "start record: a long command line is cut, never overflowing the record (many empty words, one huge word)" {
+	local -a args=()
+	for ((i = 0; i < 100000; i++)); do args+=(""); done
+	"$DTEE" --log-format=json -L json true "${args[@]}"
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert r[0]["event"] == "start" and r[0]["argv"][0] == "true", r[0]["argv"][:3]
+assert 1 < len(r[0]["argv"]) <= 4096, len(r[0]["argv"])
+assert r[-1]["event"] == "end" and r[-1]["exit_status"] == 0
+EOF
+	big=$(head -c 100000 /dev/zero | tr '\0' '"')
+	"$DTEE" --log-format=json -L json true "$big"
+	"$DTEE" -L text true "$big" "${args[@]}"
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r[0]["argv"][1]) < 4096 and set(r[0]["argv"][1]) == {'"'}, len(r[0]["argv"][1])
+EOF
+	[ "$(wc -l <text)" -eq 2 ]
+	[ "$(head -n 1 text | cut -c1-100 | cut -d' ' -f2-4)" = "I: Started true" ]
+}
