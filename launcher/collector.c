@@ -380,10 +380,11 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 
 	for (;;) {
 		step(c);
-		/* Signalled: with the process held still, all it wrote is
-		 * queued; hand it on before its own fds come back, so that its
-		 * own destination sees the order it wrote in. */
-		if (signal_stop) {
+		/* Signalled, or an output failed under --output-error=exit:
+		 * with the process held still, all it wrote is queued; hand it
+		 * on before its own fds come back, so that its own destination
+		 * sees the order it wrote in. */
+		if (signal_stop || outlets_exit_now()) {
 			rc = attach_hold(a);
 			drain(c);
 			if (rc == 0)

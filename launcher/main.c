@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 		prog = argv[0];
 	options_parse(&opts, argc, argv);
 	guard_std_fds();
+	outlets_set_mode(opts.output_error);
 	if (opts.attach > 0)
 		return run_attached(&opts);
 
@@ -75,7 +76,6 @@ int main(int argc, char **argv)
 		return sinks_unopened_status(&sinks);
 	}
 	outlets_report_epipe(opts.cron);
-	outlets_set_mode(opts.output_error);
 	if (opts.preload)
 		preload = child_find_preload();
 	if (sockets_create(&sk, sinks.needs, opts.seccomp) < 0) {
