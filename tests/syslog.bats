@@ -262,6 +262,17 @@ expect_from_combined() {
 	[ "$(cut -d' ' -f1,2,4,6- "$RS_LOG")" = "1 3 gone Finished by signal 15: Terminated" ]
 }
 
+@test "syslog with -p: the pass-through's reader goes away, the system log still gets every line and the end" {
+	start_rsyslog
+	run --separate-stderr bash -c '"$DTEE" -p --syslog --ident=seq seq 20000 | head -2; echo "${PIPESTATUS[0]}" >status' 3>&-
+	[ "$output" = "1
+2" ]
+	[ -z "$stderr" ] && [ "$(cat status)" = 0 ]
+	wait_for "20001 messages" has_lines "$RS_LOG" 20001
+	head -n 20000 "$RS_LOG" | cut -d' ' -f6 | diff <(seq 20000) -
+	[ "$(tail -n 1 "$RS_LOG" | cut -d' ' -f6-)" = "Finished with exitcode 0" ]
+}
+
 @test "syslog: rsyslogd killed mid-run: files whole, lines not delivered reported, exit 74" {
 	start_rsyslog
 	export RS_PID RS_LOG
