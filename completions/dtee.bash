@@ -34,6 +34,8 @@ _dtee_table='
 --attach                    pid
 --force                     -
 -i|--ignore-interrupts      -
+-p                          -
+--output-error              optword warn warn-nopipe exit exit-nopipe
 -q|--cron                   -
 --no-preload                -
 --seccomp                   -

@@ -3,6 +3,7 @@
  * attach, the collector, then the detach or the process's end.
  * Linux-only. */
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,17 +16,21 @@
 #include "sink.h"
 #include "sockets.h"
 
-static int finish(struct sinks *sinks, int out, int err, int rc)
+/* dtee's own failure first, then the process's status when it ended and
+ * the kernel told it (128+N for signal N), else 0. */
+static int finish(struct sinks *sinks, int out, int err, int rc, struct ending *end)
 {
-	struct ending end = { .ended = true, .command = "--attach" };
-
-	sinks_finish(sinks, &end);
+	sinks_finish(sinks, end);
 	sinks_close(sinks);
 	close(out);
 	close(err);
 	if (rc != 0)
 		return rc;
-	return outlets_failed() ? EX_IOERR : 0;
+	if (outlets_failed())
+		return EX_IOERR;
+	if (!end->ended || !end->known)
+		return 0;
+	return WIFSIGNALED(end->status) ? 128 + WTERMSIG(end->status) : WEXITSTATUS(end->status);
 }
 
 int run_attached(const struct options *opts)
@@ -34,6 +39,7 @@ int run_attached(const struct options *opts)
 	struct sockets sk;
 	struct attach *a;
 	int out, err, rc;
+	struct ending end = { .command = "--attach", .attached = true };
 
 	rc = attach_prepare(opts->attach, opts->force, &a, &out, &err);
 	if (rc != 0)
@@ -41,11 +47,11 @@ int run_attached(const struct options *opts)
 	sinks_open(&sinks, opts, out, err);
 	if (sinks.open_failed) {
 		attach_finish(a);
-		return finish(&sinks, out, err, EX_CANTCREAT);
+		return finish(&sinks, out, err, EX_CANTCREAT, &end);
 	}
 	if (sockets_create(&sk, sinks.needs, false) < 0) {
 		attach_finish(a);
-		return finish(&sinks, out, err, EX_UNAVAILABLE);
+		return finish(&sinks, out, err, EX_UNAVAILABLE, &end);
 	}
 	/* Handlers first, every signal blocked: the heir starts with a
 	 * clean mask, and a signal that comes meanwhile waits for the
@@ -56,9 +62,9 @@ int run_attached(const struct options *opts)
 	close(sk.out);
 	close(sk.err);
 	if (rc != 0)
-		return finish(&sinks, out, err, rc);
+		return finish(&sinks, out, err, rc, &end);
 	signals_unblock();
 
-	rc = collect_attached(&sk, &sinks, a);
-	return finish(&sinks, out, err, rc < 0 ? EX_OSERR : 0);
+	rc = collect_attached(&sk, &sinks, a, &end);
+	return finish(&sinks, out, err, rc < 0 ? EX_OSERR : 0, &end);
 }

@@ -24,6 +24,7 @@
 #include "collector.h"
 #include "io.h"
 #include "outlet.h"
+#include "pidfd-exit.h"
 #include "signals.h"
 
 /* Each slot can take the largest datagram; pages beyond this many bytes are
@@ -34,6 +35,8 @@
 /* Senders racing for the last place in the queue each get in; the kernel
  * lets one more through per sender. Allow for this many of them. */
 #define QUEUE_OVERSHOOT 64
+/* How long the attached process's parent may take to reap it. */
+#define REAP_WAIT_MS 2000
 /* A line held unfinished is cut after this much silence. */
 #define IDLE_SECONDS 1
 
@@ -316,6 +319,16 @@ static void step(struct collector *c)
 		dispatch(c, n);
 }
 
+/* Whether a stop signal ends the run before the command's end. SIGTERM,
+ * SIGHUP, SIGINT and SIGQUIT have reached the command (passed on, or sent
+ * by the terminal to both): everything it writes until it ends is copied,
+ * unless the stop signals keep coming (the way out when the command
+ * ignores them). Any other stop signal is dtee's alone: acted on now. */
+static bool stop_now(void)
+{
+	return signal_stop_now || signal_stops >= SIGNAL_STOPS_GIVE_UP;
+}
+
 void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)
 {
 	struct collector *c = collector_new(sk, sinks);
@@ -323,13 +336,13 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	e->ended = false;
 	for (;;) {
 		step(c);
-		/* A stop signal is acted on before the command's end. */
-		if (signal_stop)
+		signals_pass_on();
+		if ((signal_stop && stop_now()) || outlets_exit_now())
 			break;
 		if (signal_child) {
 			signal_child = 0;
 			if (waitpid(child, &e->status, WNOHANG) == child) {
-				e->ended = true;
+				e->ended = e->known = true;
 				break;
 			}
 		}
@@ -365,7 +378,23 @@ static int put_back(struct collector *c, struct attach *a)
 	return rc;
 }
 
-int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+/* How the attached process ended, into e, once it has: its parent reaps
+ * it at once, as a rule; a status that cannot be had is said once. */
+static void attached_status(const struct attach *a, struct ending *e)
+{
+	bool old_kernel;
+
+	e->ended = true;
+	e->known = pidfd_exit_status(attach_pidfd(a), REAP_WAIT_MS, &e->status, &old_kernel);
+	if (e->known)
+		return;
+	if (old_kernel)
+		msg("--attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0");
+	else
+		msg("--attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0");
+}
+
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a, struct ending *e)
 {
 	struct collector *c = collector_new(sk, sinks);
 	bool detaching = false;
@@ -373,11 +402,12 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 
 	for (;;) {
 		step(c);
-		/* Signalled: with the process held still, all it wrote is
-		 * queued; hand it on before its own fds come back, so that its
-		 * own destination sees the order it wrote in. Where it cannot
-		 * be held or put back now, go on copying until the heir can. */
-		if (signal_stop && !detaching) {
+		/* Signalled, or an output failed under --output-error=exit:
+		 * with the process held still, all it wrote is queued; hand it
+		 * on before its own fds come back, so that its own destination
+		 * sees the order it wrote in. Where it cannot be held or put
+		 * back now, go on copying until the heir can. */
+		if ((signal_stop || outlets_exit_now()) && !detaching) {
 			detaching = true;
 			rc = attach_hold(a);
 			if (rc == 0)
@@ -394,6 +424,7 @@ int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attac
 			if (ended(attach_pidfd(a))) {
 				drain(c);
 				rc = 0;
+				attached_status(a, e);
 				break;
 			}
 			if (detaching && attach_held(a) && (rc = put_back(c, a)) != -1)

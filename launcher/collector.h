@@ -17,8 +17,10 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 
 /* dtee --attach: run until the attached process ends, or a stop signal
  * comes and the process's own fds are put back (attach_detach); then copy
- * what was queued. Returns -1 if the fds could not be put back. */
+ * what was queued. Returns -1 if the fds could not be put back. When the
+ * process ended, e->ended is set, with e->status if the kernel tells it
+ * (e->known). */
 struct attach;
-int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a);
+int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a, struct ending *e);
 
 #endif

@@ -39,6 +39,17 @@ struct output_opt {
 	bool append;
 };
 
+/* -p, --output-error=MODE: what a failed write to an output does, as in
+ * GNU tee. With any of them SIGPIPE is ignored and a reader that has gone
+ * is a write error (EPIPE) of that output alone. */
+enum output_error {
+	OUTERR_NONE,		/* no -p: SIGPIPE stops dtee, as for tee */
+	OUTERR_WARN,		/* report every failed output, go on */
+	OUTERR_WARN_NOPIPE,	/* the same, but a reader that has gone is no failure (-p) */
+	OUTERR_EXIT,		/* stop at the first failed output */
+	OUTERR_EXIT_NOPIPE,	/* the same, but a reader that has gone is no failure */
+};
+
 /* --color=WHEN */
 enum color_when { COLOR_NEVER, COLOR_AUTO, COLOR_ALWAYS };
 
@@ -61,6 +72,7 @@ struct options {
 	struct output_opt *outputs;
 	size_t noutputs;
 	bool ignore_interrupts;
+	enum output_error output_error;
 	bool cron;
 	unsigned report_on;	/* REPORT_* bits, 0 for the default */
 	regex_t *ignore_stderr;	/* --ignore-stderr, compiled */
@@ -91,6 +103,11 @@ extern const char *prog;
 /* Print "PROG: " and the formatted text and a newline to stderr, in one
  * write (message.c). A closed stderr costs nothing but the message. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The first messages msg() printed, without their newline, for the logs'
+ * end records: how many, and each (message.c). */
+size_t msg_count(void);
+const char *msg_kept(size_t i);
 
 /* msg(), then exit with code (a sysexits(3) value). */
 void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...);

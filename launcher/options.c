@@ -46,6 +46,11 @@ static const char usage_text[] =
 	"\n"
 	"Behaviour:\n"
 	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
+	"  -p                             the same as --output-error=warn-nopipe\n"
+	"      --output-error[=MODE]      what a failed output does (warn, warn-nopipe\n"
+	"                                 (default), exit, exit-nopipe); with it dtee\n"
+	"                                 ignores SIGPIPE and copies on to the other\n"
+	"                                 outputs when a reader goes away\n"
 	"  -q, --cron                     cron mode: print nothing unless COMMAND writes\n"
 	"                                 to standard error or fails, then replay all of\n"
 	"                                 its output in order and report its exit status\n"
@@ -81,7 +86,8 @@ static const char usage_text[] =
 	"  -h, --help                     display this help and exit\n"
 	"  -V, --version                  output version information and exit\n"
 	"\n"
-	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
+	"Exit status: COMMAND's status (with --attach, the process's, on Linux 6.15\n"
+	"and later), or 128+N if a signal N killed it;\n"
 	"64 usage error, 66 COMMAND cannot be executed (or no process PID),\n"
 	"69 cannot create sockets, reach the system log, or attach, 70 internal\n"
 	"error, 71 cannot fork or allocate memory, 73 cannot open an output file,\n"
@@ -115,6 +121,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_PRIORITY,
 	OPT_IDENT,
+	OPT_OUTPUT_ERROR,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +136,7 @@ static const struct option long_opts[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
+	{ "output-error", optional_argument, NULL, OPT_OUTPUT_ERROR },
 	{ "cron", no_argument, NULL, 'q' },
 	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
 	{ "ignore-stderr", required_argument, NULL, OPT_IGNORE_STDERR },
@@ -253,6 +261,22 @@ static void set_time_format(struct options *opts, const char *spec)
 	opts->time_format = spec;
 }
 
+/* --output-error=MODE; -p and --output-error alone are warn-nopipe. */
+static enum output_error parse_output_error(const char *arg)
+{
+	static const char *const modes[] = {
+		[OUTERR_WARN] = "warn", [OUTERR_WARN_NOPIPE] = "warn-nopipe",
+		[OUTERR_EXIT] = "exit", [OUTERR_EXIT_NOPIPE] = "exit-nopipe",
+	};
+
+	if (!arg)
+		return OUTERR_WARN_NOPIPE;
+	for (size_t i = OUTERR_WARN; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(arg, modes[i]) == 0)
+			return (enum output_error)i;
+	die(EX_USAGE, "invalid argument '%s' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)", arg);
+}
+
 /* --attach=PID: a positive process id. */
 static pid_t parse_pid(const char *arg)
 {
@@ -342,7 +366,7 @@ void options_parse(struct options *opts, int argc, char **argv)
 	if (color && *color)
 		opts->color = parse_color(color, "DTEE_COLOR");
 	opterr = 0;
-	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:iqhV", long_opts, NULL)) != -1; word = optind) {
+	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:ipqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
 		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
 		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
@@ -355,6 +379,8 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case OPT_LOG_FORMAT: set_log_format(opts, optarg); break;
 		case OPT_TIME_FORMAT: set_time_format(opts, optarg); break;
 		case 'i': opts->ignore_interrupts = true; break;
+		case 'p': opts->output_error = OUTERR_WARN_NOPIPE; break;
+		case OPT_OUTPUT_ERROR: opts->output_error = parse_output_error(optarg); break;
 		case 'q': opts->cron = true; break;
 		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
 		case OPT_IGNORE_STDERR: option_ignore_stderr(opts, optarg); break;
