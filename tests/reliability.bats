@@ -339,7 +339,8 @@ inherited_ignored() {
 	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
 	[ "$(cat status)" = 74 ]
 	[ "$(wc -l <all.log)" -lt 1000000 ]
-	cmp all.log <(head -n "$(wc -l <all.log)" want)
+	# A prefix of the output, to the byte (seq's writes are not lines).
+	cmp all.log <(head -c "$(stat -c %s all.log)" want)
 	# exit-nopipe: a broken pipe is not a failure, a full disk is.
 	run --separate-stderr bash -c '"$DTEE" --output-error=exit-nopipe -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
 	[ -z "$stderr" ] && [ "$(cat status)" = 0 ]
