@@ -56,6 +56,18 @@ void die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+/* Every usage error ends with the same hint, as the original's did. */
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+	exit(EX_USAGE);
+}
+
 void *xcalloc(size_t n, size_t size, const char *what)
 {
 	void *p = calloc(n ? n : 1, size);

@@ -292,14 +292,15 @@ EOF
 		run --separate-stderr "$DTEE" "$opt" -L log touch ran
 		[ "$status" -eq 64 ] || fail "$opt: exit $status"
 		[ -z "$output" ]
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$opt: $stderr"
+		[ "${#stderr_lines[@]}" -eq 2 ] || fail "$opt: $stderr"
 		[[ $stderr == "$DTEE: "* ]]
+		[ "${stderr_lines[1]}" = "Try '$DTEE -h' for more information." ]
 		[ ! -e ran ] && [ ! -e log ] || fail "$opt: the command ran or the log was created"
 	done
 	run --separate-stderr "$DTEE" --log-format=xml true
-	[ "$stderr" = "$DTEE: unknown log format 'xml' (text, json or cri)" ]
+	[ "${stderr_lines[0]}" = "$DTEE: unknown log format 'xml' (text, json or cri)" ]
 	run --separate-stderr "$DTEE" --time-format=%Q true
-	[ "$stderr" = "$DTEE: bad time format '%Q': unknown conversion '%Q'" ]
+	[ "${stderr_lines[0]}" = "$DTEE: bad time format '%Q': unknown conversion '%Q'" ]
 }
 
 @test "a log that cannot be opened: reported, exit 73, the command does not run" {
