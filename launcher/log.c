@@ -78,13 +78,14 @@ static char *put_pid(char *o, pid_t pid)
 	return o;
 }
 
-/* TIME O: line, TIME E+ rest of a cut line */
+/* TIME O: line, TIME E+ piece of a line that goes on in the next record
+ * (or never ended): the record json marks partial and cri P. */
 static char *render_text(struct log_sink *g, char *o, const struct record *r)
 {
 	o = put_time(g, o, &r->time);
 	*o++ = ' ';
 	*o++ = r->stream == STREAM_ERR ? 'E' : 'O';
-	*o++ = r->continued ? '+' : ':';
+	*o++ = r->complete ? ':' : '+';
 	*o++ = ' ';
 	return put(o, r->text, r->len);
 }
