@@ -211,17 +211,37 @@ e" ]
 }
 
 @test "--help fits 79 columns; cronty's lists only what cron mode takes" {
-	run --separate-stderr "$DTEE" --help
+	# Invoked by name, as from PATH: the usage lines hold the name.
+	mkdir bin
+	ln -s "$DTEE" bin/dtee
+	ln -s "$DTEE" bin/cronty
+	run --separate-stderr env PATH="$PWD/bin:$PATH" dtee --help
 	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Usage: dtee [OPTION]... [--] COMMAND [ARG]..." ]
 	[ -z "$(awk 'length > 79' <<<"$output")" ] || fail "$(awk 'length > 79' <<<"$output")"
 	[[ "$output" == *"--attach=PID"* && "$output" == *"--force"* ]]
-	run --separate-stderr "$CRONTY" --help
+	run --separate-stderr env PATH="$PWD/bin:$PATH" cronty --help
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "Usage: $CRONTY [OPTION]... [--] COMMAND [ARG]..." ]
+	[ "${lines[0]}" = "Usage: cronty [OPTION]... [--] COMMAND [ARG]..." ]
 	[ -z "$(awk 'length > 79' <<<"$output")" ] || fail "$(awk 'length > 79' <<<"$output")"
 	[[ "$output" != *"--attach"* && "$output" != *"--force"* ]]
 	[[ "$output" == *"--report-on=LIST"* ]]
 	# What cronty's help leaves out, cron mode refuses.
 	run --separate-stderr "$CRONTY" --attach=1
 	[ "$status" -eq 64 ]
+}
+
+@test "the man pages render from the source tree, without warnings" {
+	need_cmd man
+	local page
+	for page in dtee cronty; do
+		MANWIDTH=80 man --warnings -l "$BATS_TEST_DIRNAME/../man/$page.1" >"$page.txt" 2>"$page.err" ||
+			fail "$page.1: $(cat "$page.err")"
+		[ ! -s "$page.err" ] || fail "$page.1: $(cat "$page.err")"
+		! grep -n @ "$page.txt" || fail "$page.1 shows a placeholder"
+		grep -q "^NAME" "$page.txt"
+	done
+	grep -q -- "--report-on=LIST" cronty.txt
+	! grep -q -- "--attach" cronty.txt
+	grep -q "^DIFFERENCES FROM DTEE 1.1" dtee.txt
 }
