@@ -98,7 +98,7 @@ bench-syslog: all test-helpers
 	scripts/bench-syslog
 
 demo: all
-	scripts/demo
+	@DTEE_BUILD=$(abspath $(B)) scripts/demo
 
 # aarch64: the launcher (ptrace and attach code included) compiled, not run,
 # for aarch64, warnings as errors, into build-aarch64/. The compiler comes from
