@@ -96,8 +96,12 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* msg(), then exit with code (a sysexits(3) value). */
 void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...);
 
-/* msg(), then "Try 'PROG -h' for more information." and exit with
- * EX_USAGE: a mistake on the command line. */
+/* "Try 'PROG -h' for more information.": the last line of every usage
+ * error, for those found after parsing (message.c). */
+void usage_hint(void);
+
+/* msg(), then usage_hint() and exit with EX_USAGE: a mistake on the
+ * command line. */
 void __attribute__((noreturn, format(printf, 1, 2))) die_usage(const char *fmt, ...);
 
 /* calloc() or die with EX_OSERR, saying what was being allocated. */

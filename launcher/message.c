@@ -57,6 +57,11 @@ void die(int code, const char *fmt, ...)
 }
 
 /* Every usage error ends with the same hint, as the original's did. */
+void usage_hint(void)
+{
+	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+}
+
 void die_usage(const char *fmt, ...)
 {
 	va_list ap;
@@ -64,7 +69,7 @@ void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+	usage_hint();
 	exit(EX_USAGE);
 }
 

@@ -188,7 +188,7 @@ static void __attribute__((noreturn)) print_help(bool cron)
 
 static void __attribute__((noreturn)) usage_error(void)
 {
-	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+	usage_hint();
 	exit(EX_USAGE);
 }
 

@@ -208,6 +208,11 @@ e" ]
 		[ "${stderr_lines[-1]}" = "Try '$DTEE -h' for more information." ] || fail "$args: $stderr"
 		[ "${#stderr_lines[@]}" -eq 2 ] || fail "$args: $stderr"
 	done
+	# Found after parsing: --attach to dtee itself.
+	run --separate-stderr sh -c 'exec "$0" --attach=$$' "$DTEE"
+	[ "$status" -eq 64 ] || fail "exit $status: $stderr"
+	[[ "${stderr_lines[0]}" == "$DTEE: --attach="*": not a process dtee can attach to" ]] || fail "$stderr"
+	[ "${stderr_lines[1]}" = "Try '$DTEE -h' for more information." ] || fail "$stderr"
 }
 
 @test "--help fits 79 columns; cronty's lists only what cron mode takes" {
