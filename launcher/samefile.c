@@ -3,7 +3,9 @@
  * the first lines). Raw files that agree on append or overwrite become one
  * output that wants both streams, so the file gets them in order; any other
  * pair is refused before anything is opened. A file is known by its device
- * and inode, or, before it exists, by its directory's and its name. */
+ * and inode, or, before it exists, by its directory's and its name. Only
+ * regular files have an offset to share: a device or a fifo named twice is
+ * opened twice, as before. */
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@ struct identity {
 };
 
 /* False where the path cannot be told apart from others (it will fail to
- * open, and say why then). */
+ * open, and say why then), or need not be: not a regular file. */
 static bool identify(const char *path, struct identity *id)
 {
 	char dir[PATH_MAX], base[PATH_MAX];
@@ -27,6 +29,8 @@ static bool identify(const char *path, struct identity *id)
 
 	id->name[0] = '\0';
 	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return false;
 		id->dev = st.st_dev;
 		id->ino = st.st_ino;
 		return true;

@@ -185,6 +185,9 @@ b
 c
 d
 e" ]
+	# A device has no offset to share: named twice, it is opened twice.
+	run "$DTEE" -o /dev/null -O /dev/null echo fine
+	[ "$status" -eq 0 ] && [ "$output" = fine ]
 }
 
 @test "one file named to append and to overwrite, or as a log and raw, is refused untouched" {
