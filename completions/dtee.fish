@@ -98,6 +98,10 @@ for line in $dtee_table
             set -a __fish_dtee_with_param --$f[2]
     end
     for cmd in dtee cronty
+        # Cron mode refuses --attach and --force: cronty does not offer them.
+        if test $cmd = cronty; and contains -- $f[2] attach force
+            continue
+        end
         complete -c $cmd $spec
     end
 end

@@ -37,6 +37,8 @@ struct output_opt {
 	const char *path;
 	unsigned streams;	/* STREAM_* bits */
 	bool append;
+	enum log_format log_format;	/* a log's: the --log-format before it */
+	const char *time_format;	/* a log's: the --time-format before it, or NULL */
 };
 
 /* -p, --output-error=MODE: what a failed write to an output does, as in
@@ -83,8 +85,8 @@ struct options {
 	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
 	bool line_buffering;	/* --line-buffering: its stdout line-buffered always */
 	enum color_when color;	/* --color, or DTEE_COLOR */
-	enum log_format log_format;
-	const char *time_format;	/* --time-format, or NULL */
+	enum log_format log_format;	/* while parsing: the last --log-format */
+	const char *time_format;	/* while parsing: the last --time-format, or NULL */
 	struct syslog_opt log;
 	char **command;		/* NULL-terminated, at least one word; NULL with attach */
 	pid_t attach;		/* --attach=PID, else 0 */
@@ -112,8 +114,26 @@ const char *msg_kept(size_t i);
 /* msg(), then exit with code (a sysexits(3) value). */
 void __attribute__((noreturn, format(printf, 2, 3))) die(int code, const char *fmt, ...);
 
+/* "Try 'PROG -h' for more information.": the last line of every usage
+ * error, for those found after parsing (message.c). */
+void usage_hint(void);
+
+/* msg(), then usage_hint() and exit with EX_USAGE: a mistake on the
+ * command line. */
+void __attribute__((noreturn, format(printf, 1, 2))) die_usage(const char *fmt, ...);
+
 /* calloc() or die with EX_OSERR, saying what was being allocated. */
 void *xcalloc(size_t n, size_t size, const char *what);
+
+/* The environment variable name as a boolean: 1/0, yes/no, true/false,
+ * on/off (any case); unset or empty gives def, anything else a warning
+ * and def (envbool.c). */
+bool env_bool(const char *name, bool def);
+
+/* Outputs that name one file: raw files that agree on append or overwrite
+ * become one output with both options' streams; any other pair is a usage
+ * error (samefile.c). */
+void outputs_merge_same(struct options *opts);
 
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */

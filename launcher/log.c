@@ -84,13 +84,14 @@ static char *put_pid(char *o, pid_t pid)
 	return o;
 }
 
-/* TIME O: line, TIME E+ rest of a cut line */
+/* TIME O: line, TIME E+ piece of a line that goes on in the next record
+ * (or never ended): the record json marks partial and cri P. */
 static char *render_text(struct log_sink *g, char *o, const struct record *r)
 {
 	o = put_time(g, o, &r->time);
 	*o++ = ' ';
 	*o++ = r->stream == STREAM_ERR ? 'E' : 'O';
-	*o++ = r->continued ? '+' : ':';
+	*o++ = r->complete ? ':' : '+';
 	*o++ = ' ';
 	return put(o, r->text, r->len);
 }
@@ -328,15 +329,16 @@ struct line_sink *log_sink_open(const struct output_opt *o, const struct options
 		return NULL;
 	}
 	struct log_sink *g = xcalloc(1, sizeof *g, "log");
+	(void)opts;	/* a log's format is its own (struct output_opt) */
 	g->line.ops = &log_ops;
 	/* Only json shows the writer: text and cri do not pay for it. */
-	g->line.needs = SINK_TIME | (opts->log_format == LOG_JSON ? SINK_PID : 0);
+	g->line.needs = SINK_TIME | (o->log_format == LOG_JSON ? SINK_PID : 0);
 	g->line.max_record = LOG_RECORD_MAX;
 	g->line.finish_last = true;
 	g->out = outlet_make(fd, o->path);
-	g->format = opts->log_format;
+	g->format = o->log_format;
 	if (g->format == LOG_TEXT) {
-		const char *spec = opts->time_format ? opts->time_format : TIMEFMT_LOCAL_RFC3339;
+		const char *spec = o->time_format ? o->time_format : TIMEFMT_LOCAL_RFC3339;
 		g->tf = timefmt_new(spec, false);
 		g->per_record = strcmp(spec, "delta") == 0;
 	} else {

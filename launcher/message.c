@@ -84,6 +84,23 @@ void die(int code, const char *fmt, ...)
 	exit(code);
 }
 
+/* Every usage error ends with the same hint, as the original's did. */
+void usage_hint(void)
+{
+	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+}
+
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	usage_hint();
+	exit(EX_USAGE);
+}
+
 void *xcalloc(size_t n, size_t size, const char *what)
 {
 	void *p = calloc(n ? n : 1, size);

@@ -53,7 +53,10 @@ has_lines() {
 # start_rsyslog: rsyslogd with its own socket ($RS_SOCK) writing every
 # message to $RS_LOG as "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT".
 start_rsyslog() {
-	command -v rsyslogd >/dev/null ||
+	# A user's PATH seldom holds /usr/sbin, where Debian puts rsyslogd; it
+	# runs unprivileged all the same, on a socket and files of its own.
+	local rsyslogd
+	rsyslogd=$(PATH=$PATH:/usr/sbin:/sbin command -v rsyslogd) ||
 		skip "rsyslogd is missing (scripts/ensure-tools installs Debian's rsyslog when run as root)"
 	local d=$BATS_TEST_TMPDIR/rsyslog
 	mkdir -p "$d"
@@ -66,7 +69,7 @@ start_rsyslog() {
 			string="%syslogfacility% %syslogseverity% %syslogtag% %programname% %procid% %msg:2:\$%\n")
 		*.* action(type="omfile" file="$RS_LOG" template="fields")
 	EOF
-	rsyslogd -n -f "$d/rsyslog.conf" -i "$d/rsyslogd.pid" >"$d/rsyslogd.out" 2>&1 3>&- &
+	"$rsyslogd" -n -f "$d/rsyslog.conf" -i "$d/rsyslogd.pid" >"$d/rsyslogd.out" 2>&1 3>&- &
 	RS_PID=$!
 	RECEIVERS+=("$RS_PID")
 	wait_for "rsyslogd's socket ($(cat "$d/rsyslogd.out"))" test -S "$RS_SOCK"
