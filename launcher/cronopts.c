@@ -101,10 +101,10 @@ void option_ignore_stderr(struct options *opts, const char *regex)
 		die(EX_OSERR, "options: %s", strerror(errno));
 	opts->ignore_stderr = re;
 	if (*regex == '\0')
-		die(EX_USAGE, "--ignore-stderr '': an empty pattern would ignore every line "
+		die_usage("--ignore-stderr '': an empty pattern would ignore every line "
 		    "(use --report-on=failure)");
 	if ((bref = back_reference(regex)))
-		die(EX_USAGE, "--ignore-stderr '%s': back-references (%.2s) are not supported", regex, bref);
+		die_usage("--ignore-stderr '%s': back-references (%.2s) are not supported", regex, bref);
 	err = regcomp(&re[opts->nignore], regex, REG_EXTENDED | REG_NOSUB);
 	if (err != 0) {
 		regerror(err, &re[opts->nignore], why, sizeof why);

@@ -331,7 +331,7 @@ static enum output_error parse_output_error(const char *arg)
 	for (size_t i = OUTERR_WARN; i < sizeof modes / sizeof modes[0]; i++)
 		if (strcmp(arg, modes[i]) == 0)
 			return (enum output_error)i;
-	die(EX_USAGE, "invalid argument '%s' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)", arg);
+	die_usage("invalid argument '%s' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)", arg);
 }
 
 /* --attach=PID: a positive process id. */

@@ -361,7 +361,8 @@ EOF
 	refused() {
 		run --separate-stderr "$DTEE" --time-format="$1" -L log touch ran
 		[ "$status" -eq 64 ] || fail "$1: exit $status: $stderr"
-		[ "$stderr" = "$DTEE: bad time format '$1': $2" ] || fail "$1: $stderr"
+		[ "$stderr" = "$DTEE: bad time format '$1': $2
+Try '$DTEE -h' for more information." ] || fail "$1: $stderr"
 		[ ! -e ran ] && [ ! -e log ] || fail "$1: the command ran or the log was created"
 	}
 	refused '%200Y%200Y' 'renders 400 bytes; at most 255'

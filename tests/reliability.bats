@@ -352,5 +352,6 @@ inherited_ignored() {
 	fi
 	run --separate-stderr "$DTEE" --output-error=sometimes true
 	[ "$status" -eq 64 ]
-	[ "$stderr" = "$DTEE: invalid argument 'sometimes' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)" ]
+	[ "$stderr" = "$DTEE: invalid argument 'sometimes' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)
+Try '$DTEE -h' for more information." ]
 }

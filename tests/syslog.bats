@@ -514,9 +514,12 @@ attach_ends_cleanly() {
 		fail "dtee ended with $rc: $(cat dtee.err)"
 	fi
 	attach_ends_cleanly
-	# "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT"
-	awk -v pid="$ALOOP" '$3 != "ticker[" pid "]:" || $4 != "ticker" || $6 != "tick" { print; bad = 1 }
-		END { exit bad }' "$RS_LOG"
+	# "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT": the process's lines,
+	# then dtee's end entry, from dtee's pid, under the same name.
+	head -n -1 "$RS_LOG" | awk -v pid="$ALOOP" '$3 != "ticker[" pid "]:" || $4 != "ticker" || $6 != "tick" { print; bad = 1 }
+		END { exit bad }'
+	tail -n 1 "$RS_LOG" | awk -v pid="$ADTEE" '$3 != "ticker[" pid "]:" || $6 != "Detached:" { print; bad = 1 }
+		END { exit bad }'
 }
 
 @test "journal: --attach without --ident sends under the process's name" {
@@ -545,12 +548,13 @@ attach_ends_cleanly() {
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	wait_for "the message" has_lines "$RS_LOG" 1
 	local tag
-	tag=$(cut -d' ' -f3 "$RS_LOG")
+	tag=$(head -n 1 "$RS_LOG" | cut -d' ' -f3)
 	[ "$tag" = "${a63}[${tag##*[}" ] || fail "tag: $(printf '%s' "$tag" | od -c | head -n 6)"
 	# Whole when it fits: 62 + 2.
+	wait_for "the end entry" has_lines "$RS_LOG" 2
 	run --separate-stderr "$DTEE" --syslog --ident="${a63%a}é" -- echo hi 3>&-
-	wait_for "the message" has_lines "$RS_LOG" 2
-	tag=$(tail -n 1 "$RS_LOG" | cut -d' ' -f3)
+	wait_for "the message and the end entry" has_lines "$RS_LOG" 4
+	tag=$(sed -n 3p "$RS_LOG" | cut -d' ' -f3)
 	[ "${tag%%[*}" = "${a63%a}é" ] || fail "tag: $tag"
 }
 
