@@ -292,7 +292,6 @@ long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
 int dtee_file_waits_turn(FILE *fp);
 /* len bytes fed to stdio a piece at a time, in turn; the bytes accepted. */
 size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
-void dtee_stdio_start(void);             /* constructor: line buffering */
 
 /* stdio-api.c: the stdio hooks on another libc than glibc, through its
  * public API (the glibc build's hooks forward here there). */

@@ -1,10 +1,11 @@
 /*
  * Order as printed without line buffering: stdout flushed before stderr.
  *
- * When the launcher asks for it (_DTEE_STDOUT=F: nobody watches the output
- * live) and fd 1 is dtee's stdout socket, stdout keeps its own buffering,
- * and glibc's stdout buffer is flushed before anything of this process goes
- * to stderr: write, writev, send*, pwritev2 on fd 2 (io.c), fwrite, fputs,
+ * The launcher's private variable _DTEE_STDOUT says how stdout is to be
+ * buffered when fd 1 is dtee's stdout socket: L, line-buffered from the
+ * start (someone watches, or a log stamps each line); F (nobody watches
+ * the output live), stdout keeps its own buffering, and the stdout buffer
+ * is flushed before anything of this process goes to stderr: write, writev, send*, pwritev2 on fd 2 (io.c), fwrite, fputs,
  * __overflow on stderr (stdio.c), the printf family on stderr or fd 2
  * (printf.c), and here perror and the err/warn family, which glibc writes
  * to stderr through no hook.  What a terminal gives for free (stdout
@@ -159,7 +160,9 @@ void dtee_order_start(void)
 	if (v == NULL) {
 		return;
 	} else if (dtee_fd_is_stdout_socket()) {
-		if (strcmp(v, "F") == 0) {
+		if (strcmp(v, "L") == 0) {
+			real_setvbuf(stdout, NULL, _IOLBF, 0);
+		} else if (strcmp(v, "F") == 0) {
 			dtee_order_fd = 2;
 			lock_always(stdout);
 			dtee_at_fork(order_before_fork, NULL);

@@ -173,7 +173,6 @@ __attribute__((constructor)) static void dtee_preload_init(void)
 	DTEE_REAL_FUNCS(DTEE_RESOLVE)
 #undef DTEE_RESOLVE
 	dtee_fd_record_outputs();
-	dtee_stdio_start();
 	dtee_order_start();
 	/* The split lock's owner may be a thread the child does not have;
 	 * split.c also detects that without this (vfork, _Fork, clone). */

@@ -294,20 +294,6 @@ void dtee_api_setbuf(FILE *fp, char *buf)
 /* Built with another libc (make musl): stdio.c and printf.c are glibc's, and
  * these are the hooks. */
 
-/* The private variable the launcher sets (unless --keep-buffering): as in
- * stdio.c, stdout line-buffered at start when fd 1 is our stdout socket. */
-#define LINE_BUFFER_VAR "_DTEE_STDOUT"
-
-void dtee_stdio_start(void)
-{
-	const char *v = getenv(LINE_BUFFER_VAR);
-	int saved = errno;
-
-	if (v != NULL && strcmp(v, "L") == 0 && dtee_fd_is_stdout_socket())
-		real_setvbuf(stdout, NULL, _IOLBF, 0);
-	errno = saved;
-}
-
 /* Exported: forwarders only ------------------------------------------------ */
 
 DTEE_EXPORT size_t fwrite(const void *p, size_t size, size_t n, FILE *fp)

@@ -402,19 +402,6 @@ static void dtee_setbuf(FILE *fp, char *buf)
 	real_setbuf(fp, buf);
 }
 
-/* The private variable the launcher sets (unless --keep-buffering). */
-#define LINE_BUFFER_VAR "_DTEE_STDOUT"
-
-void dtee_stdio_start(void)
-{
-	const char *v = getenv(LINE_BUFFER_VAR);
-	int saved = errno;
-
-	if (v != NULL && strcmp(v, "L") == 0 && dtee_fd_is_stdout_socket())
-		real_setvbuf(stdout, NULL, _IOLBF, 0);
-	errno = saved;
-}
-
 /* Exported: forwarders only (fwrite's fast path is inlined into it); on
  * another libc than glibc, to stdio-api.c or the real call (libc.c) ------- */
 
