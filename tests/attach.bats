@@ -810,7 +810,8 @@ strace_on() {
 	start_writer "$W" >orig.log 2>&1
 	# strace holds the helper's first ptrace call for 5 s: the process
 	# is killed then, after dtee's checks and before the attach is done.
-	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000 \
+	# LeakSanitizer (make asan) cannot work under ptrace.
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000 \
 		"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
 	DPID=$!
 	PIDS+=("$DPID")
@@ -830,8 +831,8 @@ strace_on() {
 	WPID=$(cat "$W/pid")
 	PIDS+=("$WPID")
 	# strace holds one of the helper's ptrace calls for 5 s while the
-	# process is held.
-	strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000:when=9 \
+	# process is held. LeakSanitizer (make asan) cannot work under ptrace.
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o /dev/null -e trace=ptrace -e inject=ptrace:delay_enter=5000000:when=9 \
 		"${DTEE_BG[@]}" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
 	local spid=$!
 	PIDS+=("$spid")
