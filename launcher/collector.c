@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "attach/attach.h"
 #include "collector.h"
 #include "io.h"
 #include "outlet.h"

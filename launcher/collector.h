@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
 
 /* Run until child has ended and everything sent before that has been

@@ -15,9 +15,9 @@
 #include "dtee.h"
 #include "outlet.h"
 #include "signals.h"
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
-#include "supervise.h"
+#include "seccomp/supervise.h"
 
 const char *prog = "dtee";
 

@@ -9,8 +9,8 @@
 #include <sysexits.h>
 
 #include "dtee.h"
-#include "logsinks.h"
-#include "timefmt.h"
+#include "sinks/logsinks.h"
+#include "sinks/timefmt.h"
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"

@@ -8,7 +8,7 @@
 #include "dtee.h"
 #include "io.h"
 #include "outlet.h"
-#include "sendas.h"
+#include "kernel/sendas.h"
 #include "signals.h"
 
 /* Failures waiting to be reported, oldest first. */

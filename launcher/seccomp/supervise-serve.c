@@ -29,10 +29,10 @@
 #include <unistd.h>
 
 #include "dtee.h"
-#include "fdcmp.h"
+#include "kernel/fdcmp.h"
 #include "iov.h"
-#include "sink.h"
-#include "sendas.h"
+#include "sinks/sink.h"
+#include "kernel/sendas.h"
 #include "supervise-private.h"
 
 /* Linux 6.6: wake the supervisor and the stopped thread on the same CPU, in

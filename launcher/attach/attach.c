@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "attach.h"
-#include "closefds.h"
+#include "kernel/closefds.h"
 #include "dtee.h"
 #include "ptrace.h"
 

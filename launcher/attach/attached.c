@@ -12,7 +12,7 @@
 #include "dtee.h"
 #include "outlet.h"
 #include "signals.h"
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
 
 static int finish(struct sinks *sinks, int out, int err, int rc)
