@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "kernel/procstatus.h"
 
 /* The real uid and gid and the permitted capabilities of pid. */
 struct creds {
@@ -30,24 +31,12 @@ struct creds {
 
 static bool read_creds(pid_t pid, struct creds *c)
 {
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
+	if (!proc_status(pid, PS_UID | PS_GID | PS_CAPPRM, &s))
 		return false;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long v;
-		if (sscanf(line, "Uid:\t%lu", &v) == 1)
-			c->uid = (uid_t)v, found++;
-		else if (sscanf(line, "Gid:\t%lu", &v) == 1)
-			c->gid = (gid_t)v, found++;
-		else if (sscanf(line, "CapPrm:\t%llx", &c->cap) == 1)
-			found++;
-	}
-	fclose(f);
-	return found == 3;
+	*c = (struct creds){ (uid_t)s.uid[0], (gid_t)s.gid[0], s.cap_prm };
+	return true;
 }
 
 static int set_caps(unsigned long long cap)

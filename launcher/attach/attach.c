@@ -28,12 +28,10 @@
 
 #include "attach.h"
 #include "kernel/closefds.h"
+#include "kernel/fdcmp.h"
+#include "kernel/procstatus.h"
 #include "dtee.h"
 #include "ptrace.h"
-
-#ifndef KCMP_FILE
-#define KCMP_FILE 0
-#endif
 
 struct attach {
 	pid_t pid;
@@ -169,7 +167,7 @@ static struct attach_reply let_go(struct hold *k, const int src[2], const int un
 static void still_ours(struct heir *h, bool mine[2])
 {
 	for (int i = 0; i < 2; i++)
-		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
+		mine[i] = same_open_file(h->pid, i + 1, getpid(), h->sock[i]) == 1;
 }
 
 /* The process has not ended (its pidfd is not readable). */
@@ -183,17 +181,9 @@ static bool alive(const struct heir *h)
 /* No other tracer holds the process. */
 static bool untraced(pid_t pid)
 {
-	char path[64], line[128];
-	int tracer = -1;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (tracer < 0 && fgets(line, sizeof line, f))
-		(void)sscanf(line, "TracerPid: %d", &tracer);
-	fclose(f);
-	return tracer == 0;
+	return proc_status(pid, PS_TRACER, &s) && s.tracer == 0;
 }
 
 /* A failure that a thread's execve causes: the threads held end midway

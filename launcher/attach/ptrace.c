@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/procstatus.h"
 #include "ptrace.h"
 
 #if PTRACE_SUPPORTED
@@ -255,18 +256,10 @@ static void block_signals(struct tracee *t)
  * EINTR). */
 static bool signal_waiting(const struct tracee *t)
 {
-	char path[64], line[128];
-	unsigned long long pending = 0, v;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1)
-			pending |= v;
-	fclose(f);
-	return (pending & ~t->mask) != 0;
+	(void)proc_status(t->pid, PS_SIGPND | PS_SHDPND, &s);
+	return (s.pending & ~t->mask) != 0;
 }
 
 /* Let go of a thread that is in a stop and was never changed. */
