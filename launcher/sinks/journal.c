@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "logsock.h"
+#include "logqueue.h"
 #include "logsinks.h"
 
 /* journald takes entries of hundreds of MiB; lines are cut at 1 MiB so
@@ -35,22 +35,15 @@
 /* Room for every field but MESSAGE's text. */
 #define JOURNAL_FIELDS_MAX 512
 #define JOURNAL_IDENT_MAX 128
-/* Entries and bytes held for one sendmmsg(). */
-#define QUEUE_MAX 64
-#define ARENA_SIZE (QUEUE_MAX * 1024 + JOURNAL_RECORD_MAX + JOURNAL_FIELDS_MAX)
+/* Bytes held for one sendmmsg(). */
+#define ARENA_SIZE (LOGQUEUE_MAX * 1024 + JOURNAL_RECORD_MAX + JOURNAL_FIELDS_MAX)
 
 struct journal_sink {
 	struct line_sink lines;
-	struct logsock sock;
+	struct logqueue q;
 	size_t dgram_max;	/* larger entries go through a memfd */
 	int priority[2];
 	char ident[JOURNAL_IDENT_MAX + 1];
-	/* Entries waiting to be sent. */
-	unsigned n;
-	size_t used;
-	struct mmsghdr msgs[QUEUE_MAX];
-	struct iovec iov[QUEUE_MAX];
-	char arena[ARENA_SIZE];
 };
 
 static bool needs_binary(const char *v, size_t len)
@@ -115,12 +108,7 @@ static char *render(const struct journal_sink *s, char *p, const struct record *
 
 static void journal_flush(struct line_sink *l)
 {
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	if (s->n > 0)
-		logsock_send(&s->sock, s->msgs, s->n);
-	s->n = 0;
-	s->used = 0;
+	logqueue_flush(&((struct journal_sink *)l)->q);
 }
 
 /* Send an entry too large for a datagram: its descriptor, sealed so that
@@ -137,13 +125,13 @@ static void send_memfd(struct journal_sink *s, const char *entry, size_t len)
 
 	if (fd < 0 || write_full(fd, entry, len) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		logsock_lose(&s->sock, 1, errno);
+		logsock_lose(&s->q.sock, 1, errno);
 	} else {
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-		logsock_send(&s->sock, &m, 1);
+		logsock_send(&s->q.sock, &m, 1);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -155,19 +143,14 @@ static void journal_record(struct line_sink *l, const struct record *r)
 	size_t room = JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + r->len;
 	char *p, *end;
 
-	if (s->n == QUEUE_MAX || s->used + room > sizeof s->arena)
-		journal_flush(l);
-	p = s->arena + s->used;
+	p = logqueue_room(&s->q, room);
 	end = render(s, p, r);
 	if (s->dgram_max && (size_t)(end - p) > s->dgram_max) {
-		journal_flush(l);	/* the entries before it go first */
+		logqueue_flush(&s->q);	/* the entries before it go first */
 		send_memfd(s, p, (size_t)(end - p));
 		return;
 	}
-	s->iov[s->n] = (struct iovec){ p, (size_t)(end - p) };
-	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
-	s->used += (size_t)(end - p);
-	s->n++;
+	logqueue_add(&s->q, (size_t)(end - p));
 }
 
 static void journal_finish(struct line_sink *l, const struct ending *e)
@@ -175,15 +158,14 @@ static void journal_finish(struct line_sink *l, const struct ending *e)
 	struct journal_sink *s = (struct journal_sink *)l;
 
 	(void)e;
-	journal_flush(l);
-	logsock_report(&s->sock);
+	logqueue_finish(&s->q);
 }
 
 static void journal_close(struct line_sink *l)
 {
 	struct journal_sink *s = (struct journal_sink *)l;
 
-	logsock_close(&s->sock);
+	logqueue_close(&s->q);
 	free(s);
 }
 
@@ -200,7 +182,7 @@ struct line_sink *journal_sink_open(const struct output_opt *o, const struct opt
 	const char *ident = syslog_ident(opts);
 	size_t n = syslog_ident_len(ident, JOURNAL_IDENT_MAX);
 
-	if (logsock_open(&s->sock, "journal", o->path) < 0) {
+	if (logqueue_open(&s->q, "journal", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -209,7 +191,7 @@ struct line_sink *journal_sink_open(const struct output_opt *o, const struct opt
 		.needs = SINK_TIME | SINK_PID,
 		.max_record = JOURNAL_RECORD_MAX,
 	};
-	s->dgram_max = logsock_max_dgram(&s->sock);
+	s->dgram_max = logsock_max_dgram(&s->q.sock);
 	s->priority[0] = opts->log.priority[0];
 	s->priority[1] = opts->log.priority[1];
 	memcpy(s->ident, ident, n);

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "logsock.h"
+#include "logqueue.h"
 #include "logsinks.h"
 
 /* rsyslog reads at most 8096 bytes of a message unless its maxMessageSize
@@ -24,35 +24,23 @@
 #define SYSLOG_MESSAGE_MAX 8096
 #define SYSLOG_HEADER_MAX 128
 #define SYSLOG_IDENT_MAX 64
-/* Messages and bytes held for one sendmmsg(). */
-#define QUEUE_MAX 64
-#define ARENA_SIZE (QUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
+/* Bytes held for one sendmmsg(). */
+#define ARENA_SIZE (LOGQUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
 
 struct syslog_sink {
 	struct line_sink lines;
-	struct logsock sock;
+	struct logqueue q;
 	int facility;
 	int priority[2];
 	char ident[SYSLOG_IDENT_MAX + 1];
 	/* The last second rendered, and its "Mmm dd hh:mm:ss". */
 	time_t stamp_sec;
 	char stamp[32];
-	/* Messages waiting to be sent. */
-	unsigned n;
-	size_t used;
-	struct mmsghdr msgs[QUEUE_MAX];
-	struct iovec iov[QUEUE_MAX];
-	char arena[ARENA_SIZE];
 };
 
 static void syslog_flush(struct line_sink *l)
 {
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	if (s->n > 0)
-		logsock_send(&s->sock, s->msgs, s->n);
-	s->n = 0;
-	s->used = 0;
+	logqueue_flush(&((struct syslog_sink *)l)->q);
 }
 
 static const char *stamp(struct syslog_sink *s, time_t sec)
@@ -75,19 +63,14 @@ static void syslog_record(struct line_sink *l, const struct record *r)
 	int hlen;
 	char *p;
 
-	if (s->n == QUEUE_MAX || s->used + SYSLOG_HEADER_MAX + r->len > sizeof s->arena)
-		syslog_flush(l);
 	if (r->pid > 0)
 		snprintf(pid, sizeof pid, "[%ld]", (long)r->pid);
-	p = s->arena + s->used;
+	p = logqueue_room(&s->q, SYSLOG_HEADER_MAX + r->len);
 	hlen = snprintf(p, SYSLOG_HEADER_MAX, "<%d>%s %s%s: ", prio, stamp(s, r->time.tv_sec), s->ident, pid);
 	if (hlen < 0 || hlen >= SYSLOG_HEADER_MAX)
 		hlen = SYSLOG_HEADER_MAX - 1;
 	memcpy(p + hlen, r->text, r->len);
-	s->iov[s->n] = (struct iovec){ p, (size_t)hlen + r->len };
-	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
-	s->used += (size_t)hlen + r->len;
-	s->n++;
+	logqueue_add(&s->q, (size_t)hlen + r->len);
 }
 
 static void syslog_finish(struct line_sink *l, const struct ending *e)
@@ -95,15 +78,14 @@ static void syslog_finish(struct line_sink *l, const struct ending *e)
 	struct syslog_sink *s = (struct syslog_sink *)l;
 
 	(void)e;
-	syslog_flush(l);
-	logsock_report(&s->sock);
+	logqueue_finish(&s->q);
 }
 
 static void syslog_close(struct line_sink *l)
 {
 	struct syslog_sink *s = (struct syslog_sink *)l;
 
-	logsock_close(&s->sock);
+	logqueue_close(&s->q);
 	free(s);
 }
 
@@ -131,7 +113,7 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 {
 	struct syslog_sink *s = xcalloc(1, sizeof *s, "syslog");
 
-	if (logsock_open(&s->sock, "syslog", o->path) < 0) {
+	if (logqueue_open(&s->q, "syslog", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
