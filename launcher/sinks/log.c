@@ -144,10 +144,7 @@ static void log_close(struct line_sink *l)
 	struct log_sink *g = (struct log_sink *)l;
 
 	log_flush(l);
-	if (close(g->out.fd) < 0 && errno != EINTR)
-		outlet_fail(&g->out, errno);
-	/* The outlet may wait in the failure queue until reported. */
-	outlets_report();
+	outlet_close(&g->out);
 	timefmt_free(g->tf);
 	free(g->buf);
 	free(g);
@@ -161,19 +158,16 @@ static const struct line_sink_ops log_ops = {
 
 struct line_sink *log_sink_open(const struct output_opt *o, const struct options *opts)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (o->append ? O_APPEND : O_TRUNC);
-	int fd = open(o->path, flags, 0666);
+	struct outlet out;
 
-	if (fd < 0) {
-		msg("%s: %s", o->path, strerror(errno));
+	if (!outlet_open(&out, o->path, o->append))
 		return NULL;
-	}
 	struct log_sink *g = xcalloc(1, sizeof *g, "log");
 	g->line.ops = &log_ops;
 	/* Only json shows the writer: text and cri do not pay for it. */
 	g->line.needs = SINK_TIME | (opts->log_format == LOG_JSON ? SINK_PID : 0);
 	g->line.max_record = LOG_RECORD_MAX;
-	g->out = outlet_make(fd, o->path);
+	g->out = out;
 	g->format = opts->log_format;
 	if (g->format == LOG_TEXT) {
 		const char *spec = opts->time_format ? opts->time_format : TIMEFMT_LOCAL_RFC3339;
