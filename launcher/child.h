@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "dtee.h"
+#include "options.h"
 #include "sockets.h"
 #include "seccomp/supervise.h"
 

@@ -10,9 +10,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "attach/attach.h"
 #include "child.h"
 #include "collector.h"
 #include "dtee.h"
+#include "options.h"
 #include "outlet.h"
 #include "signals.h"
 #include "sinks/sink.h"
@@ -84,7 +86,7 @@ int main(int argc, char **argv)
 
 	struct supervisor *sv = opts.seccomp ? supervise_prepare(&sk) : NULL;
 	signals_setup(&opts, sk.ctl);
-	clock_gettime(CLOCK_REALTIME, &run_start);
+	sinks_start(&sinks);
 	pid_t child = child_start(&opts, &sk, preload, sv);
 	if (sv)
 		supervise_start(sv);	/* sends on sk.out and sk.err */

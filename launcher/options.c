@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "options.h"
 #include "sinks/logsinks.h"
 #include "sinks/timefmt.h"
 

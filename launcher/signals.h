@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "dtee.h"
+#include "options.h"
 
 extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
 extern volatile sig_atomic_t signal_stop;	/* the first stop signal seen (HUP, INT,

@@ -239,7 +239,7 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 	case STEP_DONOR:
 		msg("--attach=%d: %s: cannot make a process with its credentials: %s", (int)pid, doing, strerror(r->err));
 		return EX_OSERR;
-	case STEP_NO_HEIR:
+	case STEP_NO_HELPER:
 		msg("--attach=%d: %s: its helper has gone and no other could be started: %s", (int)pid, doing,
 		    strerror(r->err));
 		return EX_OSERR;

@@ -4,7 +4,7 @@
  * takes from. A process may not take from one with more privilege than its
  * own, so when dtee runs as root (as it must under Yama's ptrace_scope 1)
  * and the process does not, the process takes the fds from a donor: a child
- * of the heir that holds the same fds, with the process's real uid and gid
+ * of the helper that holds the same fds, with the process's real uid and gid
  * and at most its capabilities, dumpable, and that names the process as
  * its tracer for Yama. Linux-only. */
 #include <errno.h>
@@ -50,7 +50,7 @@ static int set_caps(unsigned long long cap)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-/* Become like target, say its pid on ready, then wait for the heir to
+/* Become like target, say its pid on ready, then wait for the helper to
  * close hold. */
 static void __attribute__((noreturn)) donor(pid_t target, const struct creds *c, int ready, int hold)
 {
@@ -76,7 +76,7 @@ pid_t donor_start(pid_t target, int *hold)
 	int ready[2], keep[2];
 	pid_t ok = 0;
 
-	/* Needed only where the heir has privilege the process lacks. */
+	/* Needed only where the helper has privilege the process lacks. */
 	if (geteuid() != 0)
 		return getpid();
 	if (!read_creds(target, &c))
@@ -88,7 +88,7 @@ pid_t donor_start(pid_t target, int *hold)
 		close(ready[1]);
 		return -1;
 	}
-	/* A grandchild: the heir waits for any of its tracees (ptrace.c),
+	/* A grandchild: the helper waits for any of its tracees (ptrace.c),
 	 * and must have no child of its own to wait for. */
 	pid_t mid = fork();
 	if (mid == 0) {

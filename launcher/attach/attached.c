@@ -2,6 +2,8 @@
  * (the pass-through on the process's own fds 1 and 2), the sockets, the
  * attach, the collector, then the detach or the process's end.
  * Linux-only. */
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sysexits.h>
 #include <time.h>
@@ -10,6 +12,7 @@
 #include "attach.h"
 #include "collector.h"
 #include "dtee.h"
+#include "options.h"
 #include "outlet.h"
 #include "signals.h"
 #include "sinks/sink.h"
@@ -26,6 +29,69 @@ static int finish(struct sinks *sinks, int out, int err, int rc)
 	if (rc != 0)
 		return rc;
 	return outlets_failed() ? EX_IOERR : 0;
+}
+
+static bool ended(int pidfd)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* The process is held: copy all it wrote, then have its own fds put
+ * back. 0 when done; -1 if not yet (the helper tries again); -2 if it
+ * cannot be. */
+static int put_back(struct collector *c, struct attach *a)
+{
+	collector_drain(c);
+	int rc = attach_detach(a);
+	/* A child it started while attached may still write. */
+	if (rc != -1)
+		collector_drain(c);
+	return rc;
+}
+
+/* Run until the attached process ends, or a stop signal comes and the
+ * process's own fds are put back (attach_detach); then copy what was
+ * queued. Returns -1 if the fds could not be put back. */
+static int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+{
+	struct collector *c = collector_new(sk, sinks);
+	bool detaching = false;
+	int rc = 0;
+
+	for (;;) {
+		collector_step(c);
+		/* Signalled: with the process held still, all it wrote is
+		 * queued; hand it on before its own fds come back, so that its
+		 * own destination sees the order it wrote in. Where it cannot
+		 * be held or put back now, go on copying until the helper can. */
+		if (signal_stop && !detaching) {
+			detaching = true;
+			rc = attach_hold(a);
+			if (rc == 0)
+				rc = put_back(c, a);
+			if (rc > 0)
+				collector_drain(c);	/* it ended meanwhile */
+			if (rc != -1)
+				break;
+		}
+		/* The helper sends SIGCHLD once the process has ended, or once
+		 * it holds the process after all. */
+		if (signal_child) {
+			signal_child = 0;
+			if (ended(attach_pidfd(a))) {
+				collector_drain(c);
+				rc = 0;
+				break;
+			}
+			if (detaching && attach_held(a) && (rc = put_back(c, a)) != -1)
+				break;
+		}
+	}
+	attach_finish(a);
+	collector_free(c);
+	return rc < 0 ? -1 : 0;
 }
 
 int run_attached(const struct options *opts)
@@ -47,11 +113,11 @@ int run_attached(const struct options *opts)
 		attach_finish(a);
 		return finish(&sinks, out, err, EX_UNAVAILABLE);
 	}
-	/* Handlers first, every signal blocked: the heir starts with a
+	/* Handlers first, every signal blocked: the helper starts with a
 	 * clean mask, and a signal that comes meanwhile waits for the
 	 * collector. */
 	signals_setup(opts, sk.ctl);
-	clock_gettime(CLOCK_REALTIME, &run_start);
+	sinks_start(&sinks);
 	rc = attach_start(a, sk.out, sk.err);
 	close(sk.out);
 	close(sk.err);

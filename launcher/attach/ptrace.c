@@ -115,7 +115,7 @@ static int wait_for(struct tracee *t, enum want want)
  * a stop we took for another's (PTRACE_DETACH works in any stop), one
  * that another thread's execve killed (a zombie until we reap it, and
  * that execve waits for it), one inside such an execve (it stops at
- * PTRACE_EVENT_EXEC). Ends when we trace nothing: the heir has no child
+ * PTRACE_EVENT_EXEC). Ends when we trace nothing: the helper has no child
  * of its own, so waitpid then fails with ECHILD. */
 static void settle(pid_t pid)
 {

@@ -51,6 +51,7 @@ struct line_sink {
 	const struct line_sink_ops *ops;
 	unsigned needs;		/* SINK_TIME, SINK_PID */
 	size_t max_record;	/* the longest record text it takes; 0: no limit of its own */
+	const struct timespec *start;	/* when the run started (set by sinks_open) */
 };
 
 /* An assembler that calls emit(ctx, record) for each record cut. */

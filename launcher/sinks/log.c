@@ -56,7 +56,7 @@ static char *put_time(struct log_sink *g, char *o, const struct timespec *t)
 {
 	if (g->per_record || !g->have_time || g->time.tv_sec != t->tv_sec ||
 	    g->time.tv_nsec != t->tv_nsec) {
-		g->time_len = timefmt_render(g->tf, t, &run_start, g->time_text);
+		g->time_len = timefmt_render(g->tf, t, g->line.start, g->time_text);
 		g->time = *t;
 		g->have_time = true;
 	}

@@ -4,6 +4,7 @@
 #define DTEE_LOGSINKS_H
 
 #include "dtee.h"
+#include "options.h"
 #include "lines.h"
 
 /* The sockets used when DTEE_JOURNAL_SOCKET / DTEE_SYSLOG_SOCKET are unset

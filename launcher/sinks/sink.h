@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "dtee.h"
+#include "options.h"
 
 /* The most datagrams one batch holds. */
 #define BATCH_MAX 32
@@ -85,10 +86,6 @@ static inline int batch_gather(const struct batch *b, unsigned streams, struct i
  * in a file of its own. */
 struct sink *file_sink_open(const struct output_opt *o);
 
-/* The time a run started, for sinks that show elapsed time; set by main
- * just before the command starts. */
-extern struct timespec run_start;
-
 /* The set of sinks of this run. */
 struct sinks {
 	struct sink **list;	/* written in this order; the pass-through last */
@@ -96,6 +93,7 @@ struct sinks {
 	unsigned needs;		/* union of the sinks' needs */
 	bool open_failed;	/* an output could not be opened */
 	int open_status;	/* the exit status the first one calls for, or 0 */
+	struct timespec start;	/* when the run started (sinks_start), for elapsed times */
 };
 
 /* The exit status for open_failed: 73 for a file or the spool, 69 for an
@@ -109,6 +107,10 @@ static inline int sinks_unopened_status(const struct sinks *s)
  * cron mode behind the spool). An output that cannot be opened is reported
  * and counted in open_failed; the others stay usable. */
 void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err_fd);
+
+/* The run starts now: the time elapsed times count from. Called just
+ * before the command starts (or dtee attaches). */
+void sinks_start(struct sinks *s);
 
 void sinks_write(struct sinks *s, const struct batch *b);
 void sinks_idle(struct sinks *s);
