@@ -10,8 +10,7 @@
 
 #include "dtee.h"
 #include "options.h"
-#include "sinks/logsinks.h"
-#include "sinks/timefmt.h"
+#include "sinks/sink.h"
 
 static const char usage_text[] =
 	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"

@@ -117,4 +117,22 @@ void sinks_idle(struct sinks *s);
 void sinks_finish(struct sinks *s, struct ending *e);
 void sinks_close(struct sinks *s);
 
+/* What the command line asks of the sinks (options.c) -------------------- */
+
+/* The sockets used when DTEE_JOURNAL_SOCKET / DTEE_SYSLOG_SOCKET are unset
+ * or empty. */
+#define JOURNAL_SOCKET_DEFAULT "/run/systemd/journal/socket"
+#define SYSLOG_SOCKET_DEFAULT "/dev/log"
+
+/* Check a --time-format; NULL when good, else why not (a static string;
+ * timefmt.c). */
+const char *timefmt_check(const char *spec);
+
+/* A priority (emerg alert crit err warning notice info debug, or the
+ * aliases panic error warn, or 0-7) or a facility (kern user mail daemon
+ * auth syslog lpr news uucp cron authpriv ftp local0-local7, security for
+ * auth, or 0-23) as logger(1) takes them: its number, or -1 (lognames.c). */
+int syslog_priority_value(const char *name);
+int syslog_facility_value(const char *name);
+
 #endif
