@@ -39,8 +39,7 @@
 #define ARENA_SIZE (LOGQUEUE_MAX * 1024 + JOURNAL_RECORD_MAX + JOURNAL_FIELDS_MAX)
 
 struct journal_sink {
-	struct line_sink lines;
-	struct logqueue q;
+	struct logqueue_sink k;	/* first: the line sink and its queue */
 	size_t dgram_max;	/* larger entries go through a memfd */
 	int priority[2];
 	char ident[JOURNAL_IDENT_MAX + 1];
@@ -106,11 +105,6 @@ static char *render(const struct journal_sink *s, char *p, const struct record *
 	return field(p, "MESSAGE", r->text, r->len);
 }
 
-static void journal_flush(struct line_sink *l)
-{
-	logqueue_flush(&((struct journal_sink *)l)->q);
-}
-
 /* Send an entry too large for a datagram: its descriptor, sealed so that
  * journald can map it safely. */
 static void send_memfd(struct journal_sink *s, const char *entry, size_t len)
@@ -125,13 +119,13 @@ static void send_memfd(struct journal_sink *s, const char *entry, size_t len)
 
 	if (fd < 0 || write_full(fd, entry, len) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		logsock_lose(&s->q.sock, 1, errno);
+		logsock_lose(&s->k.q.sock, 1, errno);
 	} else {
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-		logsock_send(&s->q.sock, &m, 1);
+		logsock_send(&s->k.q.sock, &m, 1);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -143,37 +137,21 @@ static void journal_record(struct line_sink *l, const struct record *r)
 	size_t room = JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + r->len;
 	char *p, *end;
 
-	p = logqueue_room(&s->q, room);
+	p = logqueue_room(&s->k.q, room);
 	end = render(s, p, r);
 	if (s->dgram_max && (size_t)(end - p) > s->dgram_max) {
-		logqueue_flush(&s->q);	/* the entries before it go first */
+		logqueue_flush(&s->k.q);	/* the entries before it go first */
 		send_memfd(s, p, (size_t)(end - p));
 		return;
 	}
-	logqueue_add(&s->q, (size_t)(end - p));
-}
-
-static void journal_finish(struct line_sink *l, const struct ending *e)
-{
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	(void)e;
-	logqueue_finish(&s->q);
-}
-
-static void journal_close(struct line_sink *l)
-{
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	logqueue_close(&s->q);
-	free(s);
+	logqueue_add(&s->k.q, (size_t)(end - p));
 }
 
 static const struct line_sink_ops journal_ops = {
 	.record = journal_record,
-	.flush = journal_flush,
-	.finish = journal_finish,
-	.close = journal_close,
+	.flush = logqueue_sink_flush,
+	.finish = logqueue_sink_finish,
+	.close = logqueue_sink_close,
 };
 
 struct line_sink *journal_sink_open(const struct output_opt *o, const struct options *opts)
@@ -182,18 +160,18 @@ struct line_sink *journal_sink_open(const struct output_opt *o, const struct opt
 	const char *ident = syslog_ident(opts);
 	size_t n = syslog_ident_len(ident, JOURNAL_IDENT_MAX);
 
-	if (logqueue_open(&s->q, "journal", o->path, ARENA_SIZE) < 0) {
+	if (logqueue_open(&s->k.q, "journal", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
-	s->lines = (struct line_sink){
+	s->k.lines = (struct line_sink){
 		.ops = &journal_ops,
 		.needs = SINK_TIME | SINK_PID,
 		.max_record = JOURNAL_RECORD_MAX,
 	};
-	s->dgram_max = logsock_max_dgram(&s->q.sock);
+	s->dgram_max = logsock_max_dgram(&s->k.q.sock);
 	s->priority[0] = opts->log.priority[0];
 	s->priority[1] = opts->log.priority[1];
 	memcpy(s->ident, ident, n);
-	return &s->lines;
+	return &s->k.lines;
 }

@@ -48,3 +48,20 @@ void logqueue_close(struct logqueue *q)
 	free(q->arena);
 	q->arena = NULL;
 }
+
+void logqueue_sink_flush(struct line_sink *l)
+{
+	logqueue_flush(&((struct logqueue_sink *)l)->q);
+}
+
+void logqueue_sink_finish(struct line_sink *l, const struct ending *e)
+{
+	(void)e;
+	logqueue_finish(&((struct logqueue_sink *)l)->q);
+}
+
+void logqueue_sink_close(struct line_sink *l)
+{
+	logqueue_close(&((struct logqueue_sink *)l)->q);
+	free(l);
+}

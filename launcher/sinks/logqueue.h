@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "lines.h"
 #include "logsock.h"
 
 /* Messages held for one sendmmsg(). */
@@ -42,5 +43,16 @@ void logqueue_flush(struct logqueue *q);
 void logqueue_finish(struct logqueue *q);
 
 void logqueue_close(struct logqueue *q);
+
+/* The head of a system log sink, and the line sink operations both share:
+ * flush, finish (flush, then report what was lost) and close (which frees
+ * the sink: logqueue_sink must be its first member). */
+struct logqueue_sink {
+	struct line_sink lines;
+	struct logqueue q;
+};
+void logqueue_sink_flush(struct line_sink *l);
+void logqueue_sink_finish(struct line_sink *l, const struct ending *e);
+void logqueue_sink_close(struct line_sink *l);
 
 #endif

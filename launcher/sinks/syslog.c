@@ -28,8 +28,7 @@
 #define ARENA_SIZE (LOGQUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
 
 struct syslog_sink {
-	struct line_sink lines;
-	struct logqueue q;
+	struct logqueue_sink k;	/* first: the line sink and its queue */
 	int facility;
 	int priority[2];
 	char ident[SYSLOG_IDENT_MAX + 1];
@@ -37,11 +36,6 @@ struct syslog_sink {
 	time_t stamp_sec;
 	char stamp[32];
 };
-
-static void syslog_flush(struct line_sink *l)
-{
-	logqueue_flush(&((struct syslog_sink *)l)->q);
-}
 
 static const char *stamp(struct syslog_sink *s, time_t sec)
 {
@@ -65,35 +59,19 @@ static void syslog_record(struct line_sink *l, const struct record *r)
 
 	if (r->pid > 0)
 		snprintf(pid, sizeof pid, "[%ld]", (long)r->pid);
-	p = logqueue_room(&s->q, SYSLOG_HEADER_MAX + r->len);
+	p = logqueue_room(&s->k.q, SYSLOG_HEADER_MAX + r->len);
 	hlen = snprintf(p, SYSLOG_HEADER_MAX, "<%d>%s %s%s: ", prio, stamp(s, r->time.tv_sec), s->ident, pid);
 	if (hlen < 0 || hlen >= SYSLOG_HEADER_MAX)
 		hlen = SYSLOG_HEADER_MAX - 1;
 	memcpy(p + hlen, r->text, r->len);
-	logqueue_add(&s->q, (size_t)hlen + r->len);
-}
-
-static void syslog_finish(struct line_sink *l, const struct ending *e)
-{
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	(void)e;
-	logqueue_finish(&s->q);
-}
-
-static void syslog_close(struct line_sink *l)
-{
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	logqueue_close(&s->q);
-	free(s);
+	logqueue_add(&s->k.q, (size_t)hlen + r->len);
 }
 
 static const struct line_sink_ops syslog_ops = {
 	.record = syslog_record,
-	.flush = syslog_flush,
-	.finish = syslog_finish,
-	.close = syslog_close,
+	.flush = logqueue_sink_flush,
+	.finish = logqueue_sink_finish,
+	.close = logqueue_sink_close,
 };
 
 /* The identifier as receivers parse it: it ends at white space, ':' or
@@ -113,11 +91,11 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 {
 	struct syslog_sink *s = xcalloc(1, sizeof *s, "syslog");
 
-	if (logqueue_open(&s->q, "syslog", o->path, ARENA_SIZE) < 0) {
+	if (logqueue_open(&s->k.q, "syslog", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
-	s->lines = (struct line_sink){
+	s->k.lines = (struct line_sink){
 		.ops = &syslog_ops,
 		.needs = SINK_TIME | SINK_PID,
 		.max_record = SYSLOG_MESSAGE_MAX - SYSLOG_HEADER_MAX,
@@ -126,5 +104,5 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 	s->priority[0] = opts->log.priority[0];
 	s->priority[1] = opts->log.priority[1];
 	set_ident(s, syslog_ident(opts));
-	return &s->lines;
+	return &s->k.lines;
 }
