@@ -2,8 +2,9 @@
 # Plain GNU make. User flags (CC, CFLAGS, CPPFLAGS, LDFLAGS) are honoured;
 # the flags dtee needs are kept apart in DTEE_* variables.
 
-# The one place the version is written: --version, the man pages, the
-# tarball's name; debian/changelog must agree (tests/package.bats checks).
+# The one place the version is set: --version, the built man pages, the
+# tarball's name; debian/changelog and the source man pages' .TH lines must
+# agree (tests/package.bats checks).
 VERSION    := 1.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -105,7 +106,7 @@ bench-syslog: all test-helpers
 	scripts/bench-syslog
 
 demo: all
-	scripts/demo
+	@DTEE_BUILD=$(abspath $(B)) scripts/demo
 
 # aarch64: the launcher (ptrace and attach code included) compiled, not run,
 # for aarch64, warnings as errors, into build-aarch64/. The compiler comes from
@@ -141,19 +142,21 @@ dev:
 	$(MAKE) CFLAGS='-O2 -g -Werror' CXXFLAGS='-O2 -g -Werror' all test-helpers
 
 # Man pages -------------------------------------------------------------------
-# The source pages say @VERSION@ and @DATE@; the date is the release's:
-# SOURCE_DATE_EPOCH (dpkg-buildpackage sets it from debian/changelog), else
-# the last commit, else the Makefile's time (make dist stamps every file with
-# the last commit's).
+# The source pages carry a date and version in their .TH line, so that
+# `man -l man/dtee.1` renders from the source tree (tests/package.bats
+# checks that the version is the Makefile's); the built pages get the
+# release's: VERSION, and the date of SOURCE_DATE_EPOCH (dpkg-buildpackage
+# sets it from debian/changelog), else the last commit, else the Makefile's
+# time (make dist stamps every file with the last commit's).
 DATE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell [ -e .git ] && git log -1 --format=%ct 2>/dev/null),$(shell stat -c %Y Makefile))
 MAN_DATE   := $(shell date -u -d @$(DATE_EPOCH) +%Y-%m-%d)
 
-all: $(B)/man/dtee.1
+all: $(B)/man/dtee.1 $(B)/man/cronty.1
 
-$(B)/man/dtee.1: man/dtee.1 Makefile
+$(B)/man/%.1: man/%.1 Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DATE@|$(MAN_DATE)|g' \
-		-e 's|/usr/local/lib/dtee|$(PKGLIBDIR)|g' man/dtee.1 >$@
+	sed -e 's|^\(\.TH [A-Z]* 1 \)"[^"]*" "dtee [^"]*"|\1"$(MAN_DATE)" "dtee $(VERSION)"|' \
+		-e 's|/usr/local/lib/dtee|$(PKGLIBDIR)|g' $< >$@
 
 version:
 	@echo $(VERSION)
@@ -177,7 +180,7 @@ install: all
 	install -d $(DESTDIR)$(PKGLIBDIR)/python $(DESTDIR)$(PKGLIBDIR)/perl/Dtee
 	install -m 644 $(B)/python/sitecustomize.py $(DESTDIR)$(PKGLIBDIR)/python/
 	install -m 644 $(B)/perl/Dtee/Order.pm $(DESTDIR)$(PKGLIBDIR)/perl/Dtee/
-	install -m 644 $(B)/man/dtee.1 man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(B)/man/dtee.1 $(B)/man/cronty.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 completions/dtee.bash $(DESTDIR)$(BASHCOMPDIR)/dtee
 	ln -sf dtee $(DESTDIR)$(BASHCOMPDIR)/cronty
 	install -m 644 completions/_dtee $(DESTDIR)$(ZSHCOMPDIR)/_dtee

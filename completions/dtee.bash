@@ -34,6 +34,8 @@ _dtee_table='
 --attach                    pid
 --force                     -
 -i|--ignore-interrupts      -
+-p                          -
+--output-error              optword warn warn-nopipe exit exit-nopipe
 -q|--cron                   -
 --no-preload                -
 --seccomp                   -
@@ -132,7 +134,13 @@ _dtee()
     elif [[ $split == true ]]; then
         _dtee_argument "$prev"
     elif [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$_dtee_names" -- "$cur"))
+        local names=$_dtee_names
+        # Cron mode refuses --attach and --force: cronty does not offer them.
+        if [[ ${words[0]##*/} == cronty ]]; then
+            names=${names/ --attach=/}
+            names=${names/ --force/}
+        fi
+        COMPREPLY=($(compgen -W "$names" -- "$cur"))
         [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
     elif declare -F _comp_command_offset >/dev/null; then
         _comp_command_offset "$cword"

@@ -29,6 +29,7 @@ set -l dtee_table \
     '|attach|pid|take over the output of a running process' \
     '|force|-|attach even where dtee would refuse' \
     'i|ignore-interrupts|-|ignore SIGINT' \
+    '|output-error|=warn warn-nopipe exit exit-nopipe|what a failed output does (-p: warn-nopipe)' \
     'q|cron|-|cron mode' \
     '|no-preload|-|do not inject libdtee.so into the command' \
     '|seccomp|-|also split large writes libdtee.so cannot see' \
@@ -68,6 +69,8 @@ for cmd in dtee cronty
         -a '(__fish_complete_command)'
 end
 
+complete -c dtee -c cronty -n 'not __fish_dtee_command >/dev/null' -s p -d 'copy on when a reader goes away (--output-error=warn-nopipe)'
+
 for line in $dtee_table
     set -l f (string split '|' -- $line)
     set -l spec -n 'not __fish_dtee_command >/dev/null' -d $f[4]
@@ -95,6 +98,10 @@ for line in $dtee_table
             set -a __fish_dtee_with_param --$f[2]
     end
     for cmd in dtee cronty
+        # Cron mode refuses --attach and --force: cronty does not offer them.
+        if test $cmd = cronty; and contains -- $f[2] attach force
+            continue
+        end
         complete -c $cmd $spec
     end
 end

@@ -1,5 +1,6 @@
 /* child.c: fork, set up the command's fds, signals and environment, exec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -74,6 +75,10 @@ static void add_preload(const char *preload)
 	free(value);
 }
 
+/* The child writes execvp()'s errno here when the command cannot be run;
+ * the pipe closes on a successful exec. */
+static int exec_pipe[2] = { -1, -1 };
+
 static void __attribute__((noreturn)) exec_command(const struct options *opts,
 						   const struct sockets *sk, const char *preload,
 						   struct supervisor *sv, char buffering)
@@ -89,9 +94,11 @@ static void __attribute__((noreturn)) exec_command(const struct options *opts,
 	if (sv)
 		supervise_child(sv);
 	execvp(opts->command[0], opts->command);
+	int err = errno;
 	/* fd 2 is the stderr socket now: the message takes its place in the
 	 * command's output, and msg() writes it in one datagram. */
-	msg("%s: %s", opts->command[0], strerror(errno));
+	msg("%s: %s", opts->command[0], strerror(err));
+	(void)write(exec_pipe[1], &err, sizeof err);
 	_exit(EX_NOINPUT);
 }
 
@@ -99,11 +106,29 @@ pid_t child_start(const struct options *opts, const struct sockets *sk, const ch
 		  struct supervisor *sv)
 {
 	char buffering = buffering_mode(opts);	/* before fds 1 and 2 change */
+
+	if (pipe2(exec_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		die(EX_OSERR, "pipe: %s", strerror(errno));
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die(EX_OSERR, "fork: %s", strerror(errno));
-	if (pid == 0)
+	if (pid == 0) {
+		close(exec_pipe[0]);
 		exec_command(opts, sk, preload, sv, buffering);
+	}
+	close(exec_pipe[1]);
 	return pid;
+}
+
+int child_exec_errno(void)
+{
+	int err = 0;
+
+	if (exec_pipe[0] < 0 || read(exec_pipe[0], &err, sizeof err) != (ssize_t)sizeof err)
+		err = 0;
+	if (exec_pipe[0] >= 0)
+		close(exec_pipe[0]);
+	exec_pipe[0] = -1;
+	return err;
 }

@@ -32,4 +32,8 @@ char buffering_mode(const struct options *opts);
  * variable, the Python and Perl hooks), or clears it for 0. */
 void buffering_setup(char mode);
 
+/* Once the child has ended: the errno of the exec that failed, or 0 if the
+ * command ran. */
+int child_exec_errno(void);
+
 #endif

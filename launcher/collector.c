@@ -311,6 +311,16 @@ void collector_step(struct collector *c)
 		dispatch(c, n);
 }
 
+/* Whether a stop signal ends the run before the command's end. SIGTERM,
+ * SIGHUP, SIGINT and SIGQUIT have reached the command (passed on, or sent
+ * by the terminal to both): everything it writes until it ends is copied,
+ * unless the stop signals keep coming (the way out when the command
+ * ignores them). Any other stop signal is dtee's alone: acted on now. */
+static bool stop_now(void)
+{
+	return signal_stop_now || signal_stops >= SIGNAL_STOPS_GIVE_UP;
+}
+
 void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e)
 {
 	struct collector *c = collector_new(sk, sinks);
@@ -318,13 +328,13 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	e->ended = false;
 	for (;;) {
 		collector_step(c);
-		/* A stop signal is acted on before the command's end. */
-		if (signal_stop)
+		signals_pass_on();
+		if ((signal_stop && stop_now()) || outlets_exit_now())
 			break;
 		if (signal_child) {
 			signal_child = 0;
 			if (waitpid(child, &e->status, WNOHANG) == child) {
-				e->ended = true;
+				e->ended = e->known = true;
 				break;
 			}
 		}

@@ -22,12 +22,12 @@ static const struct {
 static unsigned trigger_bit(const char *word, size_t len, const char *list)
 {
 	if (len == 0)
-		die(EX_USAGE, "--report-on '%s': empty trigger (choose from failure, stderr, always)",
+		die_usage("--report-on '%s': empty trigger (choose from failure, stderr, always)",
 		    list);
 	for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++)
 		if (strlen(triggers[i].name) == len && strncmp(triggers[i].name, word, len) == 0)
 			return triggers[i].bit;
-	die(EX_USAGE, "--report-on '%s': unknown trigger '%.*s' (choose from failure, stderr, always)",
+	die_usage("--report-on '%s': unknown trigger '%.*s' (choose from failure, stderr, always)",
 	    list, (int)len, word);
 }
 
@@ -102,14 +102,14 @@ void option_ignore_stderr(struct options *opts, const char *regex)
 		die(EX_OSERR, "options: %s", strerror(errno));
 	opts->ignore_stderr = re;
 	if (*regex == '\0')
-		die(EX_USAGE, "--ignore-stderr '': an empty pattern would ignore every line "
+		die_usage("--ignore-stderr '': an empty pattern would ignore every line "
 		    "(use --report-on=failure)");
 	if ((bref = back_reference(regex)))
-		die(EX_USAGE, "--ignore-stderr '%s': back-references (%.2s) are not supported", regex, bref);
+		die_usage("--ignore-stderr '%s': back-references (%.2s) are not supported", regex, bref);
 	err = regcomp(&re[opts->nignore], regex, REG_EXTENDED | REG_NOSUB);
 	if (err != 0) {
 		regerror(err, &re[opts->nignore], why, sizeof why);
-		die(EX_USAGE, "--ignore-stderr '%s': %s", regex, why);
+		die_usage("--ignore-stderr '%s': %s", regex, why);
 	}
 	opts->nignore++;
 	opts->cron = true;
@@ -137,19 +137,19 @@ void option_report_limit(struct options *opts, const char *size)
 
 	while (*p >= '0' && *p <= '9') {
 		if (n > (UINT64_MAX - 9) / 10)
-			die(EX_USAGE, "--report-limit '%s': too large", size);
+			die_usage("--report-limit '%s': too large", size);
 		n = n * 10 + (uint64_t)(*p++ - '0');
 	}
 	if (p == size || (power = suffix_power(p)) < 0)
-		die(EX_USAGE, "--report-limit '%s': not a size (a number of bytes, optionally "
+		die_usage("--report-limit '%s': not a size (a number of bytes, optionally "
 		    "followed by K, M or G)", size);
 	for (; power > 0; power--) {
 		if (n > UINT64_MAX >> 10)
-			die(EX_USAGE, "--report-limit '%s': too large", size);
+			die_usage("--report-limit '%s': too large", size);
 		n <<= 10;
 	}
 	if (n == 0)
-		die(EX_USAGE, "--report-limit '%s': must be more than 0", size);
+		die_usage("--report-limit '%s': must be more than 0", size);
 	opts->report_limit = n;
 	opts->cron = true;
 }

@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 		prog = argv[0];
 	options_parse(&opts, argc, argv);
 	guard_std_fds();
+	outlets_set_mode(opts.output_error);
 	if (opts.attach > 0)
 		return run_attached(&opts);
 
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
 	signals_setup(&opts, sk.ctl);
 	sinks_start(&sinks);
 	pid_t child = child_start(&opts, &sk, preload, sv);
+	signals_set_command(child);
 	if (sv)
 		supervise_start(sv);	/* sends on sk.out and sk.err */
 	/* dtee keeps the command's sockets, to hang them up when it goes. */
@@ -95,6 +97,8 @@ int main(int argc, char **argv)
 
 	struct ending end = { .command = opts.command[0] };
 	collect(&sk, &sinks, child, &end);
+	if (end.ended)
+		end.exec_errno = child_exec_errno();
 	supervise_finish(sv);
 	sinks_finish(&sinks, &end);
 	/* A SIGPIPE from the last writes counts as the stop it is. */

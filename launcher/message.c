@@ -13,6 +13,33 @@
 
 /* The longest message line; longer ones are cut, newline kept. */
 #define MSG_MAX 4096
+/* The messages kept for the logs' end records, and the most of each. */
+#define KEPT_MAX 16
+#define KEPT_LEN 512
+
+static char kept[KEPT_MAX][KEPT_LEN];
+static size_t nkept;
+
+/* Keep line (without its newline) for msg_kept(). */
+static void keep(const char *line, size_t n)
+{
+	if (nkept == KEPT_MAX)
+		return;
+	if (n >= KEPT_LEN)
+		n = KEPT_LEN - 1;
+	memcpy(kept[nkept], line, n);
+	kept[nkept++][n] = '\0';
+}
+
+size_t msg_count(void)
+{
+	return nkept;
+}
+
+const char *msg_kept(size_t i)
+{
+	return i < nkept ? kept[i] : NULL;
+}
 
 static void vmsg(const char *fmt, va_list ap)
 {
@@ -28,6 +55,7 @@ static void vmsg(const char *fmt, va_list ap)
 	n += m;
 	if ((size_t)n > sizeof line - 2)
 		n = sizeof line - 2;
+	keep(line, (size_t)n);
 	line[n++] = '\n';
 	/* A message to a closed stderr is lost, and must not stop dtee: the
 	 * SIGPIPE it raises is not a stop signal (signals.c). */
@@ -54,6 +82,23 @@ void die(int code, const char *fmt, ...)
 	vmsg(fmt, ap);
 	va_end(ap);
 	exit(code);
+}
+
+/* Every usage error ends with the same hint, as the original's did. */
+void usage_hint(void)
+{
+	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+}
+
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	usage_hint();
+	exit(EX_USAGE);
 }
 
 void *xcalloc(size_t n, size_t size, const char *what)

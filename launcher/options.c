@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,13 @@
 #include "options.h"
 #include "sinks/sink.h"
 
-static const char usage_text[] =
-	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n"
-	"  or:  %s --attach=PID [OPTION]...\n"
+/* The help, in parts: cronty's leaves out what cron mode refuses (--attach
+ * and --force). Every line fits 79 columns (tests/options.bats checks). */
+static const char usage_head[] =
+	"Usage: %s [OPTION]... [--] COMMAND [ARG]...\n";
+static const char usage_attach_head[] =
+	"  or:  %s --attach=PID [OPTION]...\n";
+static const char usage_body[] =
 	"Run COMMAND with its standard output and standard error copied to files,\n"
 	"passing both through in the order they were written.\n"
 	"\n"
@@ -24,28 +29,38 @@ static const char usage_text[] =
 	"  -e, --err-append=FILE          append standard error to FILE\n"
 	"  -E, --err-overwrite=FILE       copy standard error to FILE, truncating it\n"
 	"  -c, --combined-append=FILE     append both streams, in order, to FILE\n"
-	"  -C, --combined-overwrite=FILE  copy both streams, in order, to FILE, truncating it\n"
-	"  -l, --log-append=FILE          append both streams to FILE as a log: one record\n"
-	"                                 a line, with its time and stream\n"
+	"  -C, --combined-overwrite=FILE  copy both streams, in order, to FILE,\n"
+	"                                 truncating it\n"
+	"  A file named twice, both times to append or both to truncate, is\n"
+	"  opened once and gets both streams in order.\n"
+	"  -l, --log-append=FILE          append both streams to FILE as a log: one\n"
+	"                                 record a line, with its time and stream\n"
 	"  -L, --log-overwrite=FILE       write the log to FILE, truncating it\n"
-	"      --log-format=FORMAT        text (default: TIME O: line, TIME E: line),\n"
-	"                                 json (JSON Lines) or cri (container log format)\n"
-	"      --time-format=FORMAT       the time in text logs: strftime(3) with %%.S,\n"
-	"                                 %%.s and %%.T for microseconds and %%:z for +01:00,\n"
-	"                                 or elapsed, or delta (default %%Y-%%m-%%dT%%H:%%M:%%.S%%:z);\n"
-	"                                 json and cri always use UTC with nanoseconds\n"
+	"      --log-format=FORMAT        for the -l and -L after it: text (default:\n"
+	"                                 TIME O: line, TIME E: line), json (JSON\n"
+	"                                 Lines) or cri (container log format)\n"
+	"      --time-format=FORMAT       for the text logs after it: strftime(3)\n"
+	"                                 with %.S, %.s and %.T for microseconds and\n"
+	"                                 %:z for +01:00, or elapsed, or delta\n"
+	"                                 (default %Y-%m-%dT%H:%M:%.S%:z); json and\n"
+	"                                 cri always use UTC with nanoseconds\n"
 	"\n"
 	"System log (one entry per line, in order, with the writer's pid):\n"
 	"      --journal                  send lines to the systemd journal\n"
-	"      --syslog[=FACILITY]        send lines to syslog (/dev/log), with FACILITY\n"
-	"                                 (default user)\n"
+	"      --syslog[=FACILITY]        send lines to syslog (/dev/log), with\n"
+	"                                 FACILITY (default user)\n"
 	"      --priority=OUT,ERR         their priorities (default info,err)\n"
-	"      --ident=NAME               their identifier (default COMMAND's base name,\n"
-	"                                 or the attached process's name)\n"
+	"      --ident=NAME               their identifier (default COMMAND's base\n"
+	"                                 name, or the attached process's name)\n"
 	"  DTEE_JOURNAL_SOCKET and DTEE_SYSLOG_SOCKET name other sockets.\n"
 	"\n"
 	"Behaviour:\n"
 	"  -i, --ignore-interrupts        ignore SIGINT (the command still receives it)\n"
+	"  -p                             the same as --output-error=warn-nopipe\n"
+	"      --output-error[=MODE]      what a failed output does (warn, warn-nopipe\n"
+	"                                 (default), exit, exit-nopipe); with it dtee\n"
+	"                                 ignores SIGPIPE and copies on to the other\n"
+	"                                 outputs when a reader goes away\n"
 	"  -q, --cron                     cron mode: print nothing unless COMMAND writes\n"
 	"                                 to standard error or fails, then replay all of\n"
 	"                                 its output in order and report its exit status\n"
@@ -74,20 +89,36 @@ static const char usage_text[] =
 	"      --seccomp                  also split large writes that libdtee.so cannot\n"
 	"                                 see (static and Go programs), with a seccomp\n"
 	"                                 supervisor; sets no_new_privs on COMMAND\n"
-	"                                 (the default when DTEE_SECCOMP=1)\n"
-	"      --attach=PID               copy the output of the running process PID from\n"
-	"                                 now on; its output still goes where it went\n"
-	"      --force                    attach even under a seccomp filter\n"
+	"                                 (the default when DTEE_SECCOMP=1)\n";
+static const char usage_attach[] =
+	"      --attach=PID               copy the output of the running process PID\n"
+	"                                 from now on; its output still goes where it\n"
+	"                                 went\n"
+	"      --force                    with --attach: attach even under a seccomp\n"
+	"                                 filter\n";
+static const char usage_tail[] =
 	"  -h, --help                     display this help and exit\n"
 	"  -V, --version                  output version information and exit\n"
 	"\n"
-	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
+	"DTEE_SECCOMP takes 1/0, yes/no, true/false or on/off.\n"
+	"\n";
+static const char usage_exit[] =
+	"Exit status: COMMAND's status (with --attach, the process's, on Linux\n"
+	"6.15 and later), or 128+N if a signal N killed it;\n"
 	"64 usage error, 66 COMMAND cannot be executed (or no process PID),\n"
 	"69 cannot create sockets, reach the system log, or attach, 70 internal\n"
 	"error, 71 cannot fork or allocate memory, 73 cannot open an output file,\n"
 	"74 cannot write an output or the system log, 77 not permitted to attach.\n"
 	"\n"
 	"Full documentation: man dtee\n";
+static const char usage_exit_cron[] =
+	"Exit status: COMMAND's status, or 128+N if a signal N killed it;\n"
+	"64 usage error, 66 COMMAND cannot be executed, 69 cannot create sockets\n"
+	"or reach the system log, 70 internal error, 71 cannot fork or allocate\n"
+	"memory, 73 cannot open an output file, 74 cannot write an output or the\n"
+	"system log.\n"
+	"\n"
+	"Full documentation: man cronty\n";
 
 /* GNU layout: "NAME VERSION" (the version after the last space), the
  * copyright line, the licence. The name is constant, whatever argv[0] is. */
@@ -115,6 +146,7 @@ enum {
 	OPT_SYSLOG,
 	OPT_PRIORITY,
 	OPT_IDENT,
+	OPT_OUTPUT_ERROR,
 };
 
 static const struct option long_opts[] = {
@@ -129,6 +161,7 @@ static const struct option long_opts[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ "ignore-interrupts", no_argument, NULL, 'i' },
+	{ "output-error", optional_argument, NULL, OPT_OUTPUT_ERROR },
 	{ "cron", no_argument, NULL, 'q' },
 	{ "report-on", required_argument, NULL, OPT_REPORT_ON },
 	{ "ignore-stderr", required_argument, NULL, OPT_IGNORE_STDERR },
@@ -152,16 +185,33 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) print_and_exit(const char *text, const char *arg)
 {
-	if (printf(text, arg, arg) < 0 || fflush(stdout) != 0 || ferror(stdout))
+	if (printf(text, arg) < 0 || fflush(stdout) != 0 || ferror(stdout))
 		die(EX_IOERR, "stdout: write: %s", strerror(errno));
 	exit(EXIT_SUCCESS);
 }
 
+/* --help: cron mode's leaves out --attach and --force, which it refuses. */
+static void __attribute__((noreturn)) print_help(bool cron)
+{
+	if (printf(usage_head, prog) < 0 || (!cron && printf(usage_attach_head, prog) < 0) ||
+	    fputs(usage_body, stdout) < 0 || (!cron && fputs(usage_attach, stdout) < 0) ||
+	    fputs(usage_tail, stdout) < 0)
+		die(EX_IOERR, "stdout: write: %s", strerror(errno));
+	print_and_exit(cron ? usage_exit_cron : usage_exit, NULL);
+}
+
 static void __attribute__((noreturn)) usage_error(void)
 {
-	fprintf(stderr, "Try '%s -h' for more information.\n", prog);
+	usage_hint();
 	exit(EX_USAGE);
 }
+
+/* Things the last options left to check once every option is seen. */
+struct pending {
+	size_t log_format_at;	/* noutputs when --log-format was given, or SIZE_MAX */
+	size_t time_format_at;	/* the same for --time-format */
+	const char *syslog_opt;	/* --priority or --ident, if given */
+};
 
 /* getopt_long is silent (opterr = 0); say what was wrong in dtee's voice.
  * word is the argument getopt was looking at: a cluster like -zi, or a long
@@ -199,7 +249,8 @@ static void add_output(struct options *opts, enum output_kind kind, const char *
 	if (!o)
 		die(EX_OSERR, "options: %s", strerror(errno));
 	opts->outputs = o;
-	opts->outputs[opts->noutputs++] = (struct output_opt){ kind, path, streams, append };
+	opts->outputs[opts->noutputs++] = (struct output_opt){
+		kind, path, streams, append, opts->log_format, opts->time_format };
 }
 
 static void add_file(struct options *opts, const char *path, unsigned streams, bool append)
@@ -223,12 +274,26 @@ static int color_when(const char *word)
 	return -1;
 }
 
-static enum color_when parse_color(const char *arg, const char *from)
+static enum color_when parse_color(const char *arg)
 {
 	int when = color_when(arg);
 
 	if (when < 0)
-		die(EX_USAGE, "invalid argument '%s' for %s (never, auto or always)", arg, from);
+		die_usage("invalid argument '%s' for '--color' (never, auto or always)", arg);
+	return (enum color_when)when;
+}
+
+/* DTEE_COLOR: a bad value must not stop every cron job, so it is named and
+ * the default (never) kept. */
+static enum color_when env_color(void)
+{
+	const char *v = getenv("DTEE_COLOR");
+	int when = v && *v ? color_when(v) : (int)COLOR_NEVER;
+
+	if (when < 0) {
+		msg("DTEE_COLOR: invalid value '%s' (never, auto or always): ignored", v);
+		return COLOR_NEVER;
+	}
 	return (enum color_when)when;
 }
 
@@ -241,7 +306,7 @@ static void set_log_format(struct options *opts, const char *name)
 			opts->log_format = (enum log_format)i;
 			return;
 		}
-	die(EX_USAGE, "unknown log format '%s' (text, json or cri)", name);
+	die_usage("unknown log format '%s' (text, json or cri)", name);
 }
 
 static void set_time_format(struct options *opts, const char *spec)
@@ -249,8 +314,24 @@ static void set_time_format(struct options *opts, const char *spec)
 	const char *why = timefmt_check(spec);
 
 	if (why)
-		die(EX_USAGE, "bad time format '%s': %s", spec, why);
+		die_usage("bad time format '%s': %s", spec, why);
 	opts->time_format = spec;
+}
+
+/* --output-error=MODE; -p and --output-error alone are warn-nopipe. */
+static enum output_error parse_output_error(const char *arg)
+{
+	static const char *const modes[] = {
+		[OUTERR_WARN] = "warn", [OUTERR_WARN_NOPIPE] = "warn-nopipe",
+		[OUTERR_EXIT] = "exit", [OUTERR_EXIT_NOPIPE] = "exit-nopipe",
+	};
+
+	if (!arg)
+		return OUTERR_WARN_NOPIPE;
+	for (size_t i = OUTERR_WARN; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(arg, modes[i]) == 0)
+			return (enum output_error)i;
+	die_usage("invalid argument '%s' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)", arg);
 }
 
 /* --attach=PID: a positive process id. */
@@ -328,21 +409,40 @@ static void set_priorities(struct options *opts, const char *arg)
 	}
 }
 
+/* Is there an output of kind at or after index from? */
+static bool has_output(const struct options *opts, enum output_kind kind, size_t from)
+{
+	for (size_t i = from; i < opts->noutputs; i++)
+		if (opts->outputs[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* An option that shapes outputs, with none to shape, is a mistake. */
+static void check_pending(const struct options *opts, const struct pending *p)
+{
+	if (p->log_format_at != SIZE_MAX && !has_output(opts, OUTPUT_LOG, p->log_format_at))
+		die_usage("--log-format: no -l or -L after it to apply to");
+	if (p->time_format_at != SIZE_MAX && !has_output(opts, OUTPUT_LOG, p->time_format_at))
+		die_usage("--time-format: no -l or -L after it to apply to");
+	if (p->syslog_opt && !has_output(opts, OUTPUT_JOURNAL, 0) && !has_output(opts, OUTPUT_SYSLOG, 0))
+		die_usage("%s: no --journal or --syslog to apply to", p->syslog_opt);
+	if (opts->force && opts->attach <= 0)
+		die_usage("--force: no --attach to apply to");
+}
+
 void options_parse(struct options *opts, int argc, char **argv)
 {
 	const char *base = strrchr(prog, '/');
-	const char *seccomp = getenv("DTEE_SECCOMP");
+	struct pending pending = { SIZE_MAX, SIZE_MAX, NULL };
 	int c, word = optind;
 
 	*opts = (struct options){ .preload = true, .log = { .facility = 1, .priority = { 6, 3 } } };
-	/* Set and neither empty nor 0: on, so cron lines need not change. */
-	opts->seccomp = seccomp && *seccomp && strcmp(seccomp, "0") != 0;
+	opts->seccomp = env_bool("DTEE_SECCOMP", false);
 	opts->cron = strcmp(base ? base + 1 : prog, "cronty") == 0;
-	const char *color = getenv("DTEE_COLOR");
-	if (color && *color)
-		opts->color = parse_color(color, "DTEE_COLOR");
+	opts->color = env_color();
 	opterr = 0;
-	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:iqhV", long_opts, NULL)) != -1; word = optind) {
+	for (; (c = getopt_long(argc, argv, "+:o:O:e:E:c:C:l:L:ipqhV", long_opts, NULL)) != -1; word = optind) {
 		switch (c) {
 		case 'o': add_file(opts, optarg, STREAM_OUT, true); break;
 		case 'O': add_file(opts, optarg, STREAM_OUT, false); break;
@@ -352,9 +452,17 @@ void options_parse(struct options *opts, int argc, char **argv)
 		case 'C': add_file(opts, optarg, STREAM_BOTH, false); break;
 		case 'l': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, true); break;
 		case 'L': add_output(opts, OUTPUT_LOG, optarg, STREAM_BOTH, false); break;
-		case OPT_LOG_FORMAT: set_log_format(opts, optarg); break;
-		case OPT_TIME_FORMAT: set_time_format(opts, optarg); break;
+		case OPT_LOG_FORMAT:
+			set_log_format(opts, optarg);
+			pending.log_format_at = opts->noutputs;
+			break;
+		case OPT_TIME_FORMAT:
+			set_time_format(opts, optarg);
+			pending.time_format_at = opts->noutputs;
+			break;
 		case 'i': opts->ignore_interrupts = true; break;
+		case 'p': opts->output_error = OUTERR_WARN_NOPIPE; break;
+		case OPT_OUTPUT_ERROR: opts->output_error = parse_output_error(optarg); break;
 		case 'q': opts->cron = true; break;
 		case OPT_REPORT_ON: option_report_on(opts, optarg); break;
 		case OPT_IGNORE_STDERR: option_ignore_stderr(opts, optarg); break;
@@ -371,7 +479,7 @@ void options_parse(struct options *opts, int argc, char **argv)
 			break;
 		case OPT_COLOR:
 			/* --color alone means auto, as in GNU grep. */
-			opts->color = optarg ? parse_color(optarg, "'--color'") : COLOR_AUTO;
+			opts->color = optarg ? parse_color(optarg) : COLOR_AUTO;
 			break;
 		case OPT_ATTACH: opts->attach = parse_pid(optarg); break;
 		case OPT_FORCE: opts->force = true; break;
@@ -382,19 +490,25 @@ void options_parse(struct options *opts, int argc, char **argv)
 			set_facility(opts, optarg);
 			add_log(opts, OUTPUT_SYSLOG, "DTEE_SYSLOG_SOCKET", SYSLOG_SOCKET_DEFAULT);
 			break;
-		case OPT_PRIORITY: set_priorities(opts, optarg); break;
+		case OPT_PRIORITY:
+			set_priorities(opts, optarg);
+			pending.syslog_opt = "--priority";
+			break;
 		case OPT_IDENT:
 			if (!*optarg) {
 				msg("empty identifier");
 				usage_error();
 			}
 			opts->log.ident = optarg;
+			pending.syslog_opt = "--ident";
 			break;
-		case 'h': print_and_exit(usage_text, prog);
+		case 'h': print_help(opts->cron);
 		case 'V': print_and_exit(version_text, NULL);
 		default: bad_option(c, argv[word]);
 		}
 	}
+	check_pending(opts, &pending);
+	outputs_merge_same(opts);
 	if (opts->attach > 0) {
 		check_attach(opts, optind < argc ? argv[optind] : NULL);
 		return;

@@ -31,6 +31,19 @@ struct output_opt {
 	const char *path;
 	unsigned streams;	/* STREAM_* bits */
 	bool append;
+	enum log_format log_format;	/* a log's: the --log-format before it */
+	const char *time_format;	/* a log's: the --time-format before it, or NULL */
+};
+
+/* -p, --output-error=MODE: what a failed write to an output does, as in
+ * GNU tee. With any of them SIGPIPE is ignored and a reader that has gone
+ * is a write error (EPIPE) of that output alone. */
+enum output_error {
+	OUTERR_NONE,		/* no -p: SIGPIPE stops dtee, as for tee */
+	OUTERR_WARN,		/* report every failed output, go on */
+	OUTERR_WARN_NOPIPE,	/* the same, but a reader that has gone is no failure (-p) */
+	OUTERR_EXIT,		/* stop at the first failed output */
+	OUTERR_EXIT_NOPIPE,	/* the same, but a reader that has gone is no failure */
 };
 
 /* --color=WHEN */
@@ -55,6 +68,7 @@ struct options {
 	struct output_opt *outputs;
 	size_t noutputs;
 	bool ignore_interrupts;
+	enum output_error output_error;
 	bool cron;
 	unsigned report_on;	/* REPORT_* bits, 0 for the default */
 	regex_t *ignore_stderr;	/* --ignore-stderr, compiled */
@@ -65,8 +79,8 @@ struct options {
 	bool keep_buffering;	/* --keep-buffering: leave the command's stdio as it is */
 	bool line_buffering;	/* --line-buffering: its stdout line-buffered always */
 	enum color_when color;	/* --color, or DTEE_COLOR */
-	enum log_format log_format;
-	const char *time_format;	/* --time-format, or NULL */
+	enum log_format log_format;	/* while parsing: the last --log-format */
+	const char *time_format;	/* while parsing: the last --time-format, or NULL */
 	struct syslog_opt log;
 	char **command;		/* NULL-terminated, at least one word; NULL with attach */
 	pid_t attach;		/* --attach=PID, else 0 */
@@ -78,6 +92,11 @@ struct options {
 void option_report_on(struct options *opts, const char *list);
 void option_ignore_stderr(struct options *opts, const char *regex);
 void option_report_limit(struct options *opts, const char *size);
+
+/* Outputs that name one file: raw files that agree on append or overwrite
+ * become one output with both options' streams; any other pair is a usage
+ * error (samefile.c). */
+void outputs_merge_same(struct options *opts);
 
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */

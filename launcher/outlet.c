@@ -22,6 +22,8 @@ static struct {
 	int fd;
 	const struct ucred *cred;
 } send_as_fds[2] = { { -1, NULL }, { -1, NULL } };
+static enum output_error mode;
+static bool exit_now;
 
 bool is_null_device(int fd)
 {
@@ -79,6 +81,10 @@ void outlet_fail(struct outlet *o, int err)
 		return;
 	o->failed = true;
 	o->err = err;
+	/* A reader that has gone, in a nopipe mode: that output ends, quietly. */
+	if (err == EPIPE && (mode == OUTERR_WARN_NOPIPE || mode == OUTERR_EXIT_NOPIPE))
+		return;
+	exit_now |= mode == OUTERR_EXIT || mode == OUTERR_EXIT_NOPIPE;
 	o->next_failed = NULL;
 	*failed_tail = o;
 	failed_tail = &o->next_failed;
@@ -120,4 +126,14 @@ void outlets_note_loss(void)
 void outlets_report_epipe(bool on)
 {
 	report_epipe = on;
+}
+
+void outlets_set_mode(enum output_error m)
+{
+	mode = m;
+}
+
+bool outlets_exit_now(void)
+{
+	return exit_now;
 }

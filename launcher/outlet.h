@@ -11,6 +11,9 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "dtee.h"
+#include "options.h"
+
 struct outlet {
 	int fd;
 	const char *name;	/* "FILE", or "stdout: write" for dtee's own */
@@ -58,6 +61,13 @@ void outlets_note_loss(void);
  * SIGPIPE, as cron mode does; otherwise the wait status says it, as for
  * tee. */
 void outlets_report_epipe(bool on);
+
+/* What a failed write does (-p, --output-error): in the nopipe modes a
+ * reader that has gone (EPIPE) ends that outlet without a report or a
+ * failure; in the exit modes any other failure asks dtee to stop
+ * (outlets_exit_now). */
+void outlets_set_mode(enum output_error mode);
+bool outlets_exit_now(void);
 
 /* Some outlet has failed since dtee started (exit status 74). */
 bool outlets_failed(void);

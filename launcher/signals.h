@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "dtee.h"
 #include "options.h"
@@ -15,6 +16,25 @@
 extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
 extern volatile sig_atomic_t signal_stop;	/* the first stop signal seen (HUP, INT,
 						 * TERM, PIPE, QUIT, USR1...) */
+extern volatile sig_atomic_t signal_stops;	/* how many stop signals came */
+extern volatile sig_atomic_t signal_stop_now;	/* one that does not wait for the command came */
+
+/* The stop signals a command is asked to end by (SIGTERM, SIGHUP, SIGINT,
+ * SIGQUIT): dtee passes them on when another process sent them with kill()
+ * (the terminal sends them to the command itself), and waits for the
+ * command to end before it acts on them. */
+bool signal_waits_for_command(int sig);
+/* So many stop signals make dtee stop waiting for the command: the user's
+ * way out when the command ignores them. That one is not passed on; the
+ * command is left running. */
+#define SIGNAL_STOPS_GIVE_UP 3
+
+/* The command's pid, once it exists: signals it sends dtee are not sent
+ * back to it. */
+void signals_set_command(pid_t pid);
+/* Send the command the stop signals that came from another process since
+ * the last call, each once. */
+void signals_pass_on(void);
 
 /* Install dtee's handlers (wake-ups go to ctl_fd) and block every signal;
  * signals_unblock() lets them in again once the child exists. A stop

@@ -209,16 +209,87 @@ in_order_after_attach() {
 	in_order_after_attach orig.log
 }
 
-@test "the process ends while attached: dtee copies everything and exits 0" {
+@test "the process ends while attached: dtee copies everything and exits with its status" {
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
 	touch "$W/stop"
-	dtee_ends_with 0
+	dtee_ends_with 7	# attach-writer's
 	[ "$(cat "$W/failed")" = 0 ]
 	consecutive orig.log 0
 	in_order_after_attach orig.log
 	# Everything up to its last write.
 	[ "$(tail -n1 all.log)" = "$(tail -n1 orig.log)" ]
+}
+
+# start_loop: a shell loop writing "o N" and "e N+1" to orig.log, which
+# says "last" and exits 7 once $W/stop exists; WPID once it writes.
+start_loop() {
+	bash -c 'i=0; while [ ! -e "$1/stop" ]; do echo "o $i"; echo "e $((i + 1))" >&2; i=$((i + 2)); sleep 0.002; done
+		echo last; exit 7' loop "$W" >orig.log 2>&1 3>&- &
+	WPID=$!
+	PIDS+=("$WPID")
+	wait_until has_lines orig.log 2
+}
+
+@test "the process exits 7 while attached: dtee exits 7, and the log says so" {
+	start_loop
+	attach "$WPID" -L log
+	touch "$W/stop"
+	# The shell reaps the loop as it waits for dtee (any child will do).
+	dtee_ends_with 7
+	[ "$(tail -n 1 all.log)" = last ]
+	[ "$(head -n 1 log | cut -d' ' -f2-)" = "I: Attached to process $WPID" ]
+	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished with exitcode 7" ]
+}
+
+@test "the process is killed by SIGTERM while attached: dtee exits 143, and the log says so" {
+	start_loop
+	attach "$WPID" --log-format=json -L log
+	kill -TERM "$WPID"
+	dtee_ends_with 143
+	python3 - log <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert r[0]["event"] == "start" and r[0]["attach"] > 0, r[0]
+assert r[-1]["event"] == "end" and r[-1]["exit_code"] == "killed" and r[-1]["signal"] == 15, r[-1]
+PY
+}
+
+@test "a kernel without PIDFD_INFO_EXIT (before 6.15): dtee says so once and exits 0" {
+	need_built "$HELPERS/attach-noexitinfo"
+	start_loop
+	"$HELPERS/attach-noexitinfo" env --default-signal=INT "$DTEE" --attach="$WPID" -C all.log -L log 2>dtee.err 3>&- &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_until fd_is_socket "$WPID" 1
+	touch "$W/stop"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0" ]
+	[ "$(tail -n 1 all.log)" = last ]
+	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished, exit status unknown" ]
+}
+
+@test "a process its parent never reaps: dtee says its status is unknown and exits 0" {
+	# The parent forks the loop, then waits for nothing.
+	python3 -c 'import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "-c", "i=0; while [ ! -e \"$1/stop\" ]; do echo \"o $i\"; echo \"e $((i + 1))\" >&2; i=$((i + 2)); sleep 0.002; done; exit 7", "loop", sys.argv[1]])
+open(sys.argv[1] + "/pid", "w").write("%d\n" % pid)
+signal.pause()' "$W" >orig.log 2>&1 3>&- &
+	PIDS+=("$!")
+	wait_until [ -s "$W/pid" ]
+	WPID=$(cat "$W/pid")
+	PIDS+=("$WPID")
+	wait_until has_lines orig.log 2
+	attach "$WPID"
+	touch "$W/stop"
+	local rc=0
+	wait "$DPID" || rc=$?
+	[ "$rc" -eq 0 ] || fail "dtee exited $rc: $(cat dtee.err)"
+	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0" ]
 }
 
 @test "dtee killed by SIGKILL: the heir puts the process's fds back; its output reaches the file" {

@@ -13,8 +13,21 @@ export DTEE CRONTY LIBDTEE HELPERS
 : "${BATS_TEST_TIMEOUT:=60}"
 bats_require_minimum_version 1.7.0
 
+# searchable_path: $PATH without the directories this user cannot search
+# (root's PATH kept by `setpriv --reuid=nobody`): execvp meets EACCES there
+# and a command that is nowhere is then "Permission denied", not "No such
+# file or directory".
+searchable_path() {
+	local d out= IFS=:
+	for d in $PATH; do
+		[ -n "$d" ] && [ -x "$d" ] && out=${out:+$out:}$d
+	done
+	printf '%s\n' "$out"
+}
+
 common_setup() {
 	unset LD_PRELOAD DTEE_SECCOMP
+	PATH=$(searchable_path)
 	export LC_ALL=C
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir -p "$TMPDIR"

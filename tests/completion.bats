@@ -116,6 +116,37 @@ complete_bash() {
 	[ "${lines[1]}" = "complete -F _dtee cronty" ]
 }
 
+@test "bash: cronty does not offer --attach and --force, which cron mode refuses" {
+	run complete_bash "dtee --at" "dtee --fo" "cronty --at" "cronty --fo" "cronty --re"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "dtee --at => --attach=" ]
+	[ "${lines[1]}" = "dtee --fo => --force" ]
+	[ "${lines[2]}" = "cronty --at => " ]
+	[ "${lines[3]}" = "cronty --fo => " ]
+	[ "${lines[4]}" = "cronty --re => --report-on= --report-limit=" ]
+}
+
+@test "fish and zsh: cronty does not offer --attach and --force" {
+	if command -v fish >/dev/null; then
+		run fish --no-config -c 'source $argv[1]
+			for line in "dtee --at" "cronty --at" "cronty --fo"
+				# An empty list as its own argument: the line is still printed.
+				echo "$line =>" (complete -C $line | string replace -r "\t.*" "" | string join " ")
+			end' "$comp/dtee.fish"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "dtee --at => --attach" ] || fail "$output"
+		[ "${lines[1]}" = "cronty --at =>" ] || fail "$output"
+		[ "${lines[2]}" = "cronty --fo =>" ] || fail "$output"
+	fi
+	command -v zsh >/dev/null && zsh -f -c 'zmodload zsh/zpty' 2>/dev/null ||
+		skip "zsh with its zpty module is not installed"
+	run env PATH="$PWD/bin:$PATH" timeout 30 zsh -f "$BATS_TEST_DIRNAME/helpers/zsh-complete.zsh" "$comp" \
+		"dtee --att" "cronty --att"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "dtee --att => --attach"* ]] || fail "$output"
+	[[ "${lines[1]}" != *--attach* ]] || fail "$output"
+}
+
 @test "fish: options, words, files, then the command and its own completion" {
 	command -v fish >/dev/null || skip "fish is not installed"
 	run env PATH="$PWD/bin:$PATH" fish --no-config -c '

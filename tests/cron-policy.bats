@@ -257,13 +257,14 @@ $DTEE: sh: exited with status 1" ] || fail "$(cat err)"
 	done
 }
 
-# usage_error OPTION LINE: OPTION is refused with LINE and exit 64, before
-# the command runs.
+# usage_error OPTION LINE: OPTION is refused with LINE, the hint, and exit
+# 64, before the command runs.
 usage_error() {
 	run --separate-stderr "$DTEE" "$1" touch ran
 	[ "$status" -eq 64 ] || fail "$1: exit $status"
 	[ -z "$output" ]
-	[ "$stderr" = "$DTEE: $2" ] || fail "$1: $stderr"
+	[ "$stderr" = "$DTEE: $2
+Try '$DTEE -h' for more information." ] || fail "$1: $stderr"
 	[ ! -e ran ]
 }
 

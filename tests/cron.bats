@@ -80,13 +80,20 @@ signal_dtee() {
 	stop_pids "$cmd"
 }
 
+# SIGTERM, SIGHUP and SIGINT are passed on to the command (dtee 1.1 left it
+# running), so the report of how it ended comes first; SIGPIPE is dtee's own.
 @test "SIGTERM, SIGHUP, SIGINT and SIGPIPE to dtee: replay, 'received signal', death by it" {
 	for sig in TERM:15:Terminated HUP:1:Hangup INT:2:Interrupt PIPE:13:Broken\ pipe; do
 		IFS=: read -r name num text <<<"$sig"
 		signal_dtee "$name"
 		[ "$(cat out)" = "1
 2" ]
-		[ "$(cat err)" = "$DTEE: received signal $num: $text" ] || fail "$(cat err)"
+		if [ "$name" = PIPE ]; then
+			[ "$(cat err)" = "$DTEE: received signal $num: $text" ] || fail "$(cat err)"
+		else
+			[ "$(cat err)" = "$DTEE: sh: process terminated by signal $num: $text
+$DTEE: received signal $num: $text" ] || fail "$(cat err)"
+		fi
 		[ "$(cat status)" = "signaled $num" ]
 		[ "$(cat comb)" = "1
 2" ]
@@ -107,7 +114,9 @@ blocked_writing() {
 	head -c 300000 /dev/urandom >data
 	mkfifo fifo
 	exec 5<>fifo		# a reader that does not read yet
-	"$HELPERS/waitstatus" "$DTEE" -q -O file1 -O fifo -O file2 cat data >out 2>err 3>status &
+	# The command ignores the SIGINT dtee passes on, and ends by itself.
+	"$HELPERS/waitstatus" "$DTEE" -q -O file1 -O fifo -O file2 sh -c 'trap "" INT; cat data' \
+		>out 2>err 3>status &
 	waiter=$!
 	until dtee_pid=$(pgrep -P "$waiter"); do sleep 0.01; done
 	until blocked_writing "$dtee_pid" fifo; do sleep 0.01; done
@@ -120,7 +129,8 @@ blocked_writing() {
 	exec 5<&-
 	wait "$waiter"
 	[ "$(cat status)" = "signaled 2" ]
-	[ "$(cat err)" = "$DTEE: received signal 2: Interrupt" ] || fail "$(cat err)"
+	[ "$(cat err)" = "$DTEE: sh: exited with status 0
+$DTEE: received signal 2: Interrupt" ] || fail "$(cat err)"
 	for f in file1 fifo.out file2 out; do
 		cmp data "$f" || fail "$f is not whole"
 	done
@@ -163,12 +173,22 @@ $DTEE: sh: exited with status 0" ]
 	[ "$(cat ok)" = ran ]
 }
 
-@test "a command that cannot be executed: its message, the report, exit 66" {
+@test "a command that never ran: one line saying why, no report of an exit, exit 66" {
 	run --separate-stderr "$DTEE" -q no-such-command-dtee
 	[ "$status" -eq 66 ]
 	[ -z "$output" ]
-	[ "$stderr" = "$DTEE: no-such-command-dtee: No such file or directory
-$DTEE: no-such-command-dtee: exited with status 66" ]
+	[ "$stderr" = "$DTEE: no-such-command-dtee: No such file or directory" ]
+	run --separate-stderr "$CRONTY" ./no-such-command
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "$CRONTY: ./no-such-command: No such file or directory" ]
+	printf 'echo hi\n' >script
+	run --separate-stderr "$CRONTY" ./script
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "$CRONTY: ./script: Permission denied" ]
+	# A command that ran and exited 66 is still reported.
+	run --separate-stderr "$CRONTY" sh -c 'exit 66'
+	[ "$status" -eq 66 ]
+	[ "$stderr" = "$CRONTY: sh: exited with status 66" ]
 }
 
 @test "files get everything live, as in normal mode" {

@@ -60,11 +60,40 @@ for line in open(sys.argv[1], "rb"):
 EOF
 }
 
+# strip_events FILE...: check that dtee's own records are there (the start
+# first, the end last) and leave only the command's records in FILE.
+strip_events() {
+	local f
+	for f; do
+		python3 - "$f" <<'EOF' || return 1
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+assert lines[-1] == b"", "no final newline"
+lines = lines[:-1]
+def event(l):
+    if l.startswith(b"{"):
+        return json.loads(l).get("event")
+    f = l.split(b" ")
+    if len(f) > 2 and f[1] == b"I:":
+        return f[2].decode()
+    if len(f) > 3 and f[2] == b"F:dtee":
+        return f[3].decode()
+    return None
+ev = [event(l) for l in lines]
+mine = [e for e in ev if e]
+assert mine and mine[0] in ("start", "Started"), "no start record first: %r" % mine
+assert ev[-1] in ("end", "signal", "Finished", "Received", "Could", "Not"), "no end record last: %r" % lines[-1:]
+open(sys.argv[1], "wb").write(b"".join(l + b"\n" for l, e in zip(lines, ev) if not e))
+EOF
+	done
+}
+
 # The interleaving every format is checked on: four lines, both streams.
 interleaved='echo out1; echo err1 >&2; echo err2 >&2; echo out2'
 
 @test "text: both streams in order, each line with its time and O:/E:" {
 	run --separate-stderr "$DTEE" -L log sh -c "$interleaved"
+	strip_events log
 	[ "$status" -eq 0 ]
 	[ "$output" = "out1
 out2" ]
@@ -81,6 +110,7 @@ O: out2" ]
 
 @test "json: both streams in order, each record with time, stream, pid, partial, text" {
 	"$DTEE" --log-format=json -L log sh -c "$interleaved" >/dev/null 2>&1
+	strip_events log
 	run json_check log
 	[ "$status" -eq 0 ]
 	[ "$output" = "stdout F out1
@@ -91,6 +121,7 @@ stdout F out2" ]
 
 @test "cri: TIME stdout|stderr F line, UTC with nanoseconds" {
 	"$DTEE" --log-format=cri -L log sh -c "$interleaved" >/dev/null 2>&1
+	strip_events log
 	grep -Evq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z (stdout|stderr) [FP] ' log &&
 		fail "a line not in the CRI format: $(cat log)"
 	[ "$(cut -d' ' -f2- log)" = "stdout F out1
@@ -103,6 +134,7 @@ stdout F out2" ]
 	echo old >appended
 	echo old >truncated
 	"$DTEE" -l appended -L truncated -C all -O out sh -c "$interleaved" >/dev/null 2>&1
+	strip_events appended truncated
 	[ "$(head -1 appended)" = old ]
 	[ "$(tail -n +2 appended | cut -d' ' -f2-)" = "$(cut -d' ' -f2- truncated)" ]
 	[ "$(wc -l <truncated)" -eq 4 ]
@@ -116,16 +148,19 @@ out2" ]
 
 @test "a line written in several pieces is one record" {
 	"$DTEE" --log-format=json -L log sh -c 'printf one; printf " two"; printf " three\n"' >/dev/null
+	strip_events log
 	run json_check log
 	[ "$status" -eq 0 ]
 	[ "$output" = "stdout F one two three" ]
 	"$DTEE" -L text sh -c 'printf one; printf " two"; printf " three\n"' >/dev/null
+	strip_events text
 	[ "$(cut -d' ' -f2- text)" = "O: one two three" ]
 }
 
-@test "a line cut by the other stream: a partial record, then its continuation" {
+@test "a line cut by the other stream: a partial record, marked alike in all three formats, then its continuation" {
 	cmd='printf "par"; echo x >&2; echo "tial"; echo next'
 	"$DTEE" --log-format=json -L json sh -c "$cmd" >/dev/null 2>&1
+	strip_events json
 	run json_check json
 	[ "$status" -eq 0 ]
 	[ "$output" = "stdout P par
@@ -133,11 +168,13 @@ stderr F x
 stdout F tial
 stdout F next" ]
 	"$DTEE" -L text sh -c "$cmd" >/dev/null 2>&1
-	[ "$(cut -d' ' -f2- text)" = "O: par
+	strip_events text
+	[ "$(cut -d' ' -f2- text)" = "O+ par
 E: x
-O+ tial
+O: tial
 O: next" ]
 	"$DTEE" --log-format=cri -L cri sh -c "$cmd" >/dev/null 2>&1
+	strip_events cri
 	[ "$(cut -d' ' -f2- cri)" = "stdout P par
 stderr F x
 stdout F tial
@@ -146,16 +183,19 @@ stdout F next" ]
 
 @test "a final line without a newline is a partial record" {
 	"$DTEE" --log-format=json -L json sh -c 'echo first; printf last' >/dev/null
+	strip_events json
 	run json_check json
 	[ "$status" -eq 0 ]
 	[ "$output" = "stdout F first
 stdout P last" ]
 	"$DTEE" --log-format=cri -L cri sh -c 'echo first; printf last' >/dev/null
+	strip_events cri
 	[ "$(cut -d' ' -f2- cri)" = "stdout F first
 stdout P last" ]
 	"$DTEE" -L text sh -c 'echo first; printf last' >/dev/null
+	strip_events text
 	[ "$(cut -d' ' -f2- text)" = "O: first
-O: last" ]
+O+ last" ]
 }
 
 # Bytes no text format can hold as they are: NUL, invalid UTF-8, control
@@ -166,6 +206,7 @@ awkward='printf "nul\000in\n"; printf "bad \377\376 utf8\n" >&2; printf "quote\"
 
 @test "json: NUL, invalid UTF-8 and control characters; both streams rebuild byte for byte" {
 	"$DTEE" --log-format=json -L log -O out -E err -C all sh -c "$awkward" >/dev/null 2>&1
+	strip_events log
 	json_check log >/dev/null
 	json_rebuild log
 	cmp rebuilt.out out
@@ -181,12 +222,14 @@ awkward='printf "nul\000in\n"; printf "bad \377\376 utf8\n" >&2; printf "quote\"
 
 @test "text and cri write the bytes as they are" {
 	"$DTEE" -L text -C all sh -c "$awkward" >/dev/null 2>&1
+	strip_events text
 	"$DTEE" --log-format=cri -L cri sh -c "$awkward" >/dev/null 2>&1
+	strip_events cri
 	# Without the times, the text log is the combined output with a tag
 	# in front of each line; the final line gets its newline.
 	cut -d' ' -f2- text >untimed
 	printf 'O: nul\000in\nE: bad \377\376 utf8\nO: quote" back\\ tab\t esc\033 del\177 cr\r\n' >want
-	printf 'E: caf\303\251 \342\202\254\nO: surrogate \355\240\200\nE: overlong \300\257\nO: \nO: no newline \000\n' >>want
+	printf 'E: caf\303\251 \342\202\254\nO: surrogate \355\240\200\nE: overlong \300\257\nO: \nO+ no newline \000\n' >>want
 	cmp untimed want
 	cut -d' ' -f2- cri | cut -d' ' -f3- >cri.text
 	cut -d' ' -f2- want >want.text
@@ -196,6 +239,7 @@ awkward='printf "nul\000in\n"; printf "bad \377\376 utf8\n" >&2; printf "quote\"
 @test "a 100 KB line without a newline is cut into records that rebuild it" {
 	python3 -c 'import sys; sys.stdout.write("x" * 100000)' >line
 	"$DTEE" --log-format=json -L log -C all cat line >/dev/null
+	strip_events log
 	json_rebuild log
 	cmp rebuilt.all line
 	[ "$(wc -l <log)" -gt 1 ]
@@ -204,14 +248,16 @@ awkward='printf "nul\000in\n"; printf "bad \377\376 utf8\n" >&2; printf "quote\"
 	# Every record is partial: the line never ended.
 	! grep -q '^stdout F' <<<"$output"
 	"$DTEE" -L text cat line >/dev/null
-	[ "$(cut -d' ' -f2 text | sort | uniq -c | awk '{ print $2 }' | tr '\n' ' ')" = "O+ O: " ]
-	[ "$(grep -c ' O: ' text)" -eq 1 ]
+	strip_events text
+	[ "$(cut -d' ' -f2 text | sort -u)" = "O+" ]
+	[ "$(wc -l <text)" -gt 1 ]
 }
 
 @test "make -j style: several writers, each record with its writer's pid" {
 	# Each writer is a shell that prints its own pid ($$) with builtin echo.
 	cmd='for i in 1 2 3 4; do sh -c "echo \$\$ a; echo \$\$ b >&2; echo \$\$ c" & done; wait'
 	"$DTEE" --log-format=json -L log sh -c "$cmd" >/dev/null 2>&1 3>&-
+	strip_events log
 	python3 - log <<'EOF'
 import json, sys
 pids = set()
@@ -239,6 +285,7 @@ EOF
 	read -r _ <done
 	kill -CONT "$pid"
 	wait "$pid"
+	strip_events log log2
 	run json_times log
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
@@ -249,12 +296,14 @@ EOF
 
 @test "--time-format=elapsed and delta: seconds with microseconds" {
 	"$DTEE" --time-format=elapsed -L elapsed sh -c 'echo a; sleep 0.3; echo b' >/dev/null
+	strip_events elapsed
 	grep -Evq '^[0-9]+\.[0-9]{6} O: [ab]$' elapsed && fail "$(cat elapsed)"
 	run awk '{ print $1 }' elapsed
 	awk -v a="${lines[0]}" -v b="${lines[1]}" 'BEGIN { exit !(a >= 0 && a < 30 && b - a >= 0.3) }' ||
 		fail "elapsed: $(cat elapsed)"
 
 	"$DTEE" --time-format=delta -L delta sh -c 'echo a; echo b; sleep 0.3; echo c' >/dev/null
+	strip_events delta
 	grep -Evq '^[0-9]+\.[0-9]{6} O: [abc]$' delta && fail "$(cat delta)"
 	run awk '{ print $1 }' delta
 	# Each counts from the record before it: b follows a at once, c after the sleep.
@@ -265,6 +314,7 @@ EOF
 @test "--time-format: strftime with %.S, %.s, %.T and %:z" {
 	before=$(date +%s)
 	TZ=XYZ-1 "$DTEE" --time-format='%Y|%.S|%.s|%.T|%:z|%%' -L log echo hi >/dev/null
+	strip_events log
 	after=$(date +%s)
 	IFS='|' read -r year sec epoch clock zone pct <log
 	[ "$year" = "$(TZ=XYZ-1 date +%Y)" ] || [ "$year" = "$(date -d "@$after" +%Y)" ]
@@ -277,13 +327,16 @@ EOF
 	[ "$pct" = "% O: hi" ]
 	# The default text time is local, with the zone.
 	TZ=XYZ+5:30 "$DTEE" -L default echo hi >/dev/null
+	strip_events default
 	grep -Eq '^[0-9-]{10}T[0-9:]{8}\.[0-9]{6}-05:30 O: hi$' default
 }
 
 @test "json and cri always use UTC with nanoseconds, whatever --time-format says" {
 	TZ=XYZ-1 "$DTEE" --log-format=json --time-format=elapsed -L json echo hi >/dev/null
+	strip_events json
 	grep -Eq '^\{"time":"[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z",' json
 	TZ=XYZ-1 "$DTEE" --log-format=cri --time-format=%s -L cri echo hi >/dev/null
+	strip_events cri
 	grep -Eq '^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z stdout F hi$' cri
 }
 
@@ -292,14 +345,15 @@ EOF
 		run --separate-stderr "$DTEE" "$opt" -L log touch ran
 		[ "$status" -eq 64 ] || fail "$opt: exit $status"
 		[ -z "$output" ]
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$opt: $stderr"
+		[ "${#stderr_lines[@]}" -eq 2 ] || fail "$opt: $stderr"
 		[[ $stderr == "$DTEE: "* ]]
+		[ "${stderr_lines[1]}" = "Try '$DTEE -h' for more information." ]
 		[ ! -e ran ] && [ ! -e log ] || fail "$opt: the command ran or the log was created"
 	done
 	run --separate-stderr "$DTEE" --log-format=xml true
-	[ "$stderr" = "$DTEE: unknown log format 'xml' (text, json or cri)" ]
+	[ "${stderr_lines[0]}" = "$DTEE: unknown log format 'xml' (text, json or cri)" ]
 	run --separate-stderr "$DTEE" --time-format=%Q true
-	[ "$stderr" = "$DTEE: bad time format '%Q': unknown conversion '%Q'" ]
+	[ "${stderr_lines[0]}" = "$DTEE: bad time format '%Q': unknown conversion '%Q'" ]
 }
 
 @test "bad time formats: too long, a newline, no conversion; exit 64 before the command runs" {
@@ -307,7 +361,8 @@ EOF
 	refused() {
 		run --separate-stderr "$DTEE" --time-format="$1" -L log touch ran
 		[ "$status" -eq 64 ] || fail "$1: exit $status: $stderr"
-		[ "$stderr" = "$DTEE: bad time format '$1': $2" ] || fail "$1: $stderr"
+		[ "$stderr" = "$DTEE: bad time format '$1': $2
+Try '$DTEE -h' for more information." ] || fail "$1: $stderr"
 		[ ! -e ran ] && [ ! -e log ] || fail "$1: the command ran or the log was created"
 	}
 	refused '%200Y%200Y' 'renders 400 bytes; at most 255'
@@ -320,6 +375,7 @@ EOF
 	# Up to 255 bytes is taken, and every record carries its whole time.
 	"$DTEE" --time-format='%255Y' -L log sh -c 'echo a; echo b' >/dev/null
 	[ "$(awk '{ print length($1) }' log | sort -u)" = 255 ]
+	strip_events log
 	[ "$(cut -d' ' -f2- log)" = "$(printf 'O: a\nO: b')" ]
 }
 
@@ -337,11 +393,12 @@ EOF
 	local pid=$!
 	read -r _ <wrote
 	# The command waits for us here: both lines are in the log already.
-	for _ in $(seq 100); do [ "$(wc -l <log)" -lt 2 ] || break; sleep 0.1; done
-	[ "$(cut -d' ' -f2- log)" = "O: one
+	for _ in $(seq 100); do [ "$(wc -l <log)" -lt 3 ] || break; sleep 0.1; done
+	[ "$(cut -d' ' -f2- log | tail -n +2)" = "O: one
 E: two" ]
 	echo >wrote
 	wait "$pid"
+	strip_events log
 	[ "$(cut -d' ' -f2- log)" = "O: one
 E: two
 O: three" ]
@@ -353,6 +410,7 @@ $DTEE: sh: exited with status 0" ]
 
 @test "cron mode, nothing to report: silent, and the log holds everything" {
 	run --separate-stderr "$DTEE" -q --log-format=cri -L log sh -c 'echo one; echo two'
+	strip_events log
 	[ "$status" -eq 0 ]
 	[ -z "$output" ] && [ -z "$stderr" ]
 	[ "$(cut -d' ' -f2- log)" = "stdout F one
@@ -392,6 +450,7 @@ every = bytes(b for b in range(1, 128) if b != 10)
 for i in range(0, 40):
     sys.stdout.buffer.write(b"x" * i + every + every[:i] + b"\n")' >ascii
 	"$DTEE" --log-format=json -L log cat ascii >/dev/null
+	strip_events log
 	json_rebuild log
 	cmp rebuilt.out ascii
 	! grep -q '"base64"' log
@@ -420,6 +479,7 @@ for _ in range(3000):
         line = "".join(r.choice("aé€𝄞\x7f\u0800\U0010ffff") for _ in range(n)).encode()
     sys.stdout.buffer.write(line + b"\n")' >random
 	"$DTEE" --log-format=json -L log cat random >/dev/null
+	strip_events log
 	json_rebuild log
 	cmp rebuilt.out random
 	python3 - log random <<'PY'
@@ -442,10 +502,101 @@ PY
 
 @test "a line cut by another process's write is cut alike in text and json logs" {
 	"$DTEE" -L text.log sh -c 'printf A1; sh -c "printf \"B1\\n\""; printf "A2\n"' >/dev/null
+	strip_events text.log
 	"$DTEE" --log-format=json -L json.log sh -c 'printf A1; sh -c "printf \"B1\\n\""; printf "A2\n"' >/dev/null
-	[ "$(sed 's/^[^ ]* //' text.log)" = "O: A1
+	strip_events json.log
+	[ "$(sed 's/^[^ ]* //' text.log)" = "O+ A1
 O: B1
 O: A2" ] || fail "$(cat text.log)"
 	[ "$(python3 -c 'import json, sys
-print(" ".join(json.loads(l)["text"] for l in open(sys.argv[1])))' json.log)" = "A1 B1 A2" ]
+print(" ".join(("+" if json.loads(l)["partial"] else ":") + json.loads(l)["text"] for l in open(sys.argv[1])))' json.log)" = "+A1 :B1 :A2" ]
+}
+
+@test "start and end records: text, json and cri say the command line and how it ended" {
+	"$DTEE" -L text sh -c 'echo "it'\''s"; exit 3' >/dev/null || [ "$?" -eq 3 ]
+	sed 's/^[^ ]* //' text >untimed
+	printf '%s\n' "I: Started sh -c 'echo \"it'\\''s\"; exit 3'" "O: it's" "I: Finished with exitcode 3" |
+		diff - untimed
+	# The command line as written there is the one the shell runs.
+	eval "set -- $(sed -n '1s/^[^ ]* I: Started //p' text)"
+	[ "$#" -eq 3 ] && [ "$3" = "echo \"it's\"; exit 3" ]
+
+	"$DTEE" --log-format=cri -L cri sh -c 'kill -TERM $$' >/dev/null || [ "$?" -eq 143 ]
+	grep -Evq '^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z stdout F:dtee ' cri && fail "$(cat cri)"
+	[ "$(cut -d' ' -f4- cri)" = "Started sh -c 'kill -TERM \$\$'
+Finished by signal 15: Terminated" ]
+
+	run --separate-stderr "$DTEE" --log-format=json -L json ./no-such-command
+	[ "$status" -eq 66 ]
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x.get("event") for x in r] == ["start", None, "end"], r
+assert r[0]["argv"] == ["./no-such-command"] and r[0]["text"] == "Started ./no-such-command", r[0]
+assert "stream" not in r[0] and "stream" not in r[2] and r[1]["stream"] == "stderr"
+assert r[2]["exit_code"] == "not-run" and r[2]["error"] == "No such file or directory", r[2]
+assert r[2]["text"] == "Could not run: No such file or directory", r[2]
+EOF
+	"$DTEE" --log-format=json -L json sh -c 'exit 5' >/dev/null || [ "$?" -eq 5 ]
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["event"] for x in r] == ["start", "end"], r
+assert r[0]["argv"] == ["sh", "-c", "exit 5"], r[0]
+assert r[1]["exit_code"] == "exited" and r[1]["exit_status"] == 5 and "dtee_signal" not in r[1], r[1]
+EOF
+}
+
+@test "end records: a core dump, dtee's own failures, and the stop signal dtee ends by" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run --separate-stderr "$DTEE" -L text -o /dev/full sh -c 'echo x'
+	[ "$status" -eq 74 ]
+	[ "$(tail -n 2 text | sed 's/^[^ ]* //')" = "I: $DTEE: /dev/full: No space left on device
+I: Finished with exitcode 0" ]
+
+	(ulimit -c unlimited; cd "$BATS_TEST_TMPDIR" && "$DTEE" -L text sh -c 'kill -SEGV $$') >/dev/null 2>&1 || true
+	grep -Eq ' I: Finished by signal 11: Segmentation fault( \(core dumped\))?$' text || fail "$(cat text)"
+
+	mkfifo ready
+	"$HELPERS/waitstatus" "$DTEE" --log-format=json -L json sh -c \
+		'trap "kill \$s; echo bye; exit 4" TERM; sleep 30 & s=$!; echo >ready; wait $s' >/dev/null 2>&1 3>status &
+	waiter=$!
+	read -r _ <ready
+	until dtee=$(pgrep -P "$waiter"); do sleep 0.01; done
+	kill -TERM "$dtee"
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 15" ]
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert r[-2]["text"] == "bye", r
+end = r[-1]
+assert end["event"] == "end" and end["exit_code"] == "exited" and end["exit_status"] == 4, end
+assert end["dtee_signal"] == 15, end
+EOF
+	"$DTEE" -L text sh -c 'exit 0' >/dev/null
+	sed 's/^[^ ]* //' text | grep -c '^I: ' | grep -qx 2
+}
+
+@test "start record: a long command line is cut, never overflowing the record (many empty words, one huge word)" {
+	local -a args=()
+	for ((i = 0; i < 100000; i++)); do args+=(""); done
+	"$DTEE" --log-format=json -L json true "${args[@]}"
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert r[0]["event"] == "start" and r[0]["argv"][0] == "true", r[0]["argv"][:3]
+assert 1 < len(r[0]["argv"]) <= 4096, len(r[0]["argv"])
+assert r[-1]["event"] == "end" and r[-1]["exit_status"] == 0
+EOF
+	big=$(head -c 100000 /dev/zero | tr '\0' '"')
+	"$DTEE" --log-format=json -L json true "$big"
+	"$DTEE" -L text true "$big" "${args[@]}"
+	python3 - json <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r[0]["argv"][1]) < 4096 and set(r[0]["argv"][1]) == {'"'}, len(r[0]["argv"][1])
+EOF
+	[ "$(wc -l <text)" -eq 2 ]
+	[ "$(head -n 1 text | cut -c1-100 | cut -d' ' -f2-4)" = "I: Started true" ]
 }

@@ -64,6 +64,150 @@ signal_flood() {
 	done
 }
 
+# wait_line FILE LINE: poll until FILE holds LINE.
+wait_line() {
+	until grep -qxF "$2" "$1" 2>/dev/null; do sleep 0.01; done
+}
+
+@test "SIGTERM from kill is passed on: the command's trap prints its last line to every output, then dtee dies of it" {
+	for prog in "$DTEE" "$CRONTY"; do
+		rm -f ready file comb log && mkfifo ready
+		"$HELPERS/waitstatus" "$prog" -O file -C comb -L log sh -c \
+			'trap "kill \$s; echo last words; exit 3" TERM; echo started; sleep 30 & s=$!; echo >ready; wait $s' \
+			>out 2>err 3>status &
+		waiter=$!
+		read -r _ <ready
+		kill -TERM "$(dtee_child "$waiter")"
+		wait "$waiter"
+		[ "$(cat status)" = "signaled 15" ] || fail "$prog: $(cat status)"
+		[ "$(cat file)" = "started
+last words" ] || fail "$prog: $(cat file)"
+		cmp file out
+		cmp file comb
+		# The log: the same lines, then how the command ended and why
+		# dtee stopped.
+		sed -n 's/^[^ ]* O: //p' log | cmp - file
+		[ "$(tail -n 2 log | cut -d' ' -f2-)" = "I: Finished with exitcode 3
+I: Received signal 15: Terminated" ] || fail "$prog: $(cat log)"
+	done
+	# cronty says how the command ended, then why it stops.
+	[ "$(cat err)" = "$CRONTY: sh: exited with status 3
+$CRONTY: received signal 15: Terminated" ]
+}
+
+@test "SIGTERM, SIGHUP, SIGINT, SIGQUIT from kill: a command that does not trap it is gone when dtee is gone" {
+	for sig in TERM:15 HUP:1 INT:2 QUIT:3; do
+		! inherited_ignored "${sig#*:}" || continue
+		rm -f cmd
+		"$HELPERS/waitstatus" "$DTEE" -C comb sh -c 'echo $$ >cmd; exec sleep 30' \
+			>out 2>err 3>status &
+		waiter=$!
+		until [ -s cmd ]; do sleep 0.01; done
+		kill -"${sig%:*}" "$(dtee_child "$waiter")"
+		wait "$waiter"
+		[ "$(cut -d' ' -f1-2 status)" = "signaled ${sig#*:}" ] || fail "$sig: $(cat status)"
+		if ours "$(cat cmd)"; then
+			stop_pids -KILL "$(cat cmd)"
+			fail "$sig: the command outlived dtee"
+		fi
+	done
+}
+
+@test "a command that ignores SIGTERM: the second is passed on too, the third makes dtee stop waiting and is not passed on" {
+	rm -f ready && mkfifo ready
+	"$HELPERS/waitstatus" "$DTEE" -C comb sh -c \
+		'n=0; trap "n=\$((n+1)); echo TERM \$n" TERM; echo $$ >cmd; echo >ready; while :; do sleep 0.05; done' \
+		>out 2>err 3>status &
+	waiter=$!
+	read -r _ <ready
+	dtee=$(dtee_child "$waiter")
+	kill -TERM "$dtee"
+	wait_line comb "TERM 1"
+	kill -TERM "$dtee"
+	wait_line comb "TERM 2"
+	kill -TERM "$dtee"
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 15" ]
+	ours "$(cat cmd)" || fail "the command should still run"
+	stop_pids -KILL "$(cat cmd)"
+	head -n 2 comb >first
+	[ "$(cat first)" = "TERM 1
+TERM 2" ]
+	cmp comb out
+}
+
+@test "a stop signal that is dtee's alone (SIGUSR1) after a SIGTERM the command ignores: dtee stops at once" {
+	! inherited_ignored 10 || skip "SIGUSR1 is ignored here"
+	rm -f ready && mkfifo ready
+	"$HELPERS/waitstatus" "$DTEE" -C comb sh -c \
+		'trap "echo TERM" TERM; echo $$ >cmd; echo >ready; while :; do sleep 0.05; done' \
+		>out 2>err 3>status &
+	waiter=$!
+	read -r _ <ready
+	dtee=$(dtee_child "$waiter")
+	kill -TERM "$dtee"
+	wait_line comb TERM
+	kill -USR1 "$dtee"
+	wait "$waiter"
+	[ "$(cat status)" = "signaled 15" ]	# the first stop signal
+	ours "$(cat cmd)" || fail "the command should still run"
+	stop_pids -KILL "$(cat cmd)"
+}
+
+# on_pty DTEE-ARGS...: run dtee on a new pseudo-terminal (echo off) with
+# SIGINT at its default; once the command has written "ready", type
+# Ctrl-C. The terminal's output goes to stdout with CR LF made LF, how
+# dtee ended to fd 3.
+on_pty() {
+	python3 - "$@" <<'PY'
+import os, pty, signal, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    attr = termios.tcgetattr(0)
+    attr[3] &= ~termios.ECHO
+    termios.tcsetattr(0, termios.TCSANOW, attr)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+typed = False
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if not typed and b"ready\r\n" in out:
+        os.write(fd, b"\x03")
+        typed = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
+with os.fdopen(3, "w") as f:
+    f.write("signaled %d\n" % os.WTERMSIG(status) if os.WIFSIGNALED(status)
+            else "exited %d\n" % os.WEXITSTATUS(status))
+PY
+}
+
+@test "Ctrl-C on a terminal: the command gets one SIGINT, not two" {
+	need_cmd python3
+	# The command counts its SIGINTs (bash counts each one, where dash
+	# would merge two close ones). Once "got" is in the log, dtee has
+	# handled the signal; once "sync", written after it, is there too,
+	# dtee has passed on whatever it would pass on.
+	on_pty "$DTEE" -C log bash -c \
+		'n=0; trap "n=\$((n+1))" INT; sleep 30 & s=$!; echo ready; wait $s; kill $s 2>/dev/null
+		 echo got; until grep -qx got log; do :; done
+		 echo sync; until grep -qx sync log; do :; done
+		 echo "SIGINTs: $n"' >out 3>status
+	[ "$(cat status)" = "signaled 2" ] || fail "$(cat status)"
+	[ "$(cat log)" = "ready
+got
+sync
+SIGINTs: 1" ] || fail "$(cat log)"
+	cmp log out
+}
+
 @test "an output fifo whose reader has gone: the batch still reaches stdout, then death by SIGPIPE" {
 	mkfifo f ready go
 	exec 5<>f
@@ -166,4 +310,48 @@ inherited_ignored() {
 	run --separate-stderr bash -c 'ulimit -f 1; "$DTEE" -o big -- seq 1 100000 | wc -l'
 	[ "$output" = 100000 ]
 	[ "$stderr" = "$DTEE: big: File too large" ]
+}
+
+@test "-p: the pass-through's reader goes away; files and logs get everything, exit is the command's" {
+	seq 1000000 >want
+	run --separate-stderr bash -c '"$DTEE" -p -C all.log -L log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$output" = "1
+2" ]
+	[ -z "$stderr" ] || fail "$stderr"
+	[ "$(cat status)" = 0 ]
+	cmp want all.log
+	[ "$(grep -c ' O: ' log)" -eq 1000000 ]
+	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished with exitcode 0" ]
+	# The same with --output-error alone.
+	bash -c '"$DTEE" --output-error -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status' >/dev/null
+	[ "$(cat status)" = 0 ]
+	cmp want all.log
+}
+
+@test "--output-error=warn reports the broken pipe, copies on, exit 74; exit and exit-nopipe stop" {
+	seq 1000000 >want
+	run --separate-stderr bash -c '"$DTEE" --output-error=warn -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat status)" = 74 ]
+	cmp want all.log
+	# exit: the broken pipe stops dtee at once, as it stops tee.
+	run --separate-stderr bash -c '"$DTEE" --output-error=exit -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ "$stderr" = "$DTEE: stdout: write: Broken pipe" ]
+	[ "$(cat status)" = 74 ]
+	[ "$(wc -l <all.log)" -lt 1000000 ]
+	# A prefix of the output, to the byte (seq's writes are not lines).
+	cmp all.log <(head -c "$(stat -c %s all.log)" want)
+	# exit-nopipe: a broken pipe is not a failure, a full disk is.
+	run --separate-stderr bash -c '"$DTEE" --output-error=exit-nopipe -C all.log seq 1000000 | head -2; echo "${PIPESTATUS[0]}" >status'
+	[ -z "$stderr" ] && [ "$(cat status)" = 0 ]
+	cmp want all.log
+	if [ -w /dev/full ]; then
+		run --separate-stderr "$DTEE" --output-error=exit-nopipe -o /dev/full -C all.log seq 10
+		[ "$status" -eq 74 ]
+		[ "$stderr" = "$DTEE: /dev/full: No space left on device" ]
+	fi
+	run --separate-stderr "$DTEE" --output-error=sometimes true
+	[ "$status" -eq 64 ]
+	[ "$stderr" = "$DTEE: invalid argument 'sometimes' for '--output-error' (warn, warn-nopipe, exit or exit-nopipe)
+Try '$DTEE -h' for more information." ]
 }

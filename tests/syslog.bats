@@ -53,7 +53,10 @@ has_lines() {
 # start_rsyslog: rsyslogd with its own socket ($RS_SOCK) writing every
 # message to $RS_LOG as "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT".
 start_rsyslog() {
-	command -v rsyslogd >/dev/null ||
+	# A user's PATH seldom holds /usr/sbin, where Debian puts rsyslogd; it
+	# runs unprivileged all the same, on a socket and files of its own.
+	local rsyslogd
+	rsyslogd=$(PATH=$PATH:/usr/sbin:/sbin command -v rsyslogd) ||
 		skip "rsyslogd is missing (scripts/ensure-tools installs Debian's rsyslog when run as root)"
 	local d=$BATS_TEST_TMPDIR/rsyslog
 	mkdir -p "$d"
@@ -66,7 +69,7 @@ start_rsyslog() {
 			string="%syslogfacility% %syslogseverity% %syslogtag% %programname% %procid% %msg:2:\$%\n")
 		*.* action(type="omfile" file="$RS_LOG" template="fields")
 	EOF
-	rsyslogd -n -f "$d/rsyslog.conf" -i "$d/rsyslogd.pid" >"$d/rsyslogd.out" 2>&1 3>&- &
+	"$rsyslogd" -n -f "$d/rsyslog.conf" -i "$d/rsyslogd.pid" >"$d/rsyslogd.out" 2>&1 3>&- &
 	RS_PID=$!
 	RECEIVERS+=("$RS_PID")
 	wait_for "rsyslogd's socket ($(cat "$d/rsyslogd.out"))" test -S "$RS_SOCK"
@@ -119,7 +122,7 @@ start_journald() {
 	export DTEE_JOURNAL_SOCKET=$J_RUN/socket
 }
 
-# journal_entries IDENT: the entries of IDENT, one a line:
+# journal_entries IDENT: the command's entries of IDENT, one a line:
 # "PRIORITY IDENTIFIER PID STREAM PARTIAL CONTINUED MESSAGE" (MESSAGE with
 # bytes below 32 as \xNN), in the journal's order.
 journal_entries() {
@@ -131,8 +134,24 @@ def text(v):
     return "".join(c if ord(c) >= 32 else "\\x%02x" % ord(c) for c in v)
 for line in sys.stdin:
     e = json.loads(line)
+    if "DTEE_EVENT" in e:
+        continue
     print(e["PRIORITY"], e["SYSLOG_IDENTIFIER"], e.get("SYSLOG_PID", "-"), e["DTEE_STREAM"],
           e.get("DTEE_PARTIAL", "0"), e.get("DTEE_CONTINUED", "0"), text(e["MESSAGE"]))
+'
+}
+
+# journal_events IDENT: dtee's own entries of IDENT, one a line:
+# "PRIORITY PID DTEE_EVENT EXIT_CODE EXIT_STATUS DTEE_SIGNAL MESSAGE",
+# "-" for a field left out.
+journal_events() {
+	journalctl -D "$J_DIR" -o json -a --no-pager "SYSLOG_IDENTIFIER=$1" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if "DTEE_EVENT" in e:
+        print(e["PRIORITY"], e.get("SYSLOG_PID", "-"), e["DTEE_EVENT"], e.get("EXIT_CODE", "-"),
+              e.get("EXIT_STATUS", "-"), e.get("DTEE_SIGNAL", "-"), e["MESSAGE"])
 '
 }
 
@@ -177,11 +196,13 @@ expect_from_combined() {
 	local n
 	n=$(wc -l <all.log)
 	[ "$n" -eq 219 ] || fail "all.log has $n lines"
-	wait_for "$n messages in $RS_LOG" has_lines "$RS_LOG" "$n"
+	wait_for "$((n + 1)) messages in $RS_LOG" has_lines "$RS_LOG" $((n + 1))
 	expect_from_combined 6 3 "19 %s mixer[%s]: mixer %s %s\n" >want
 	# the two pids really differ: the child's lines carry its own
 	[ "$(awk '{print $2}' all.log | sort -u | wc -l)" -eq 2 ]
-	diff want "$RS_LOG"
+	head -n "$n" "$RS_LOG" | diff want -
+	# then dtee's own message: how the run ended
+	[ "$(tail -n 1 "$RS_LOG" | cut -d' ' -f1,2,4,6-)" = "19 6 mixer Finished with exitcode 0" ]
 }
 
 @test "syslog: facility user by default, --priority names and numbers, identifier from the command" {
@@ -189,16 +210,16 @@ expect_from_combined() {
 	write_mixer
 	run --separate-stderr "$DTEE" -C all.log --syslog --priority=warning,crit -- ./mixer.sh 3>&-
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
-	wait_for "messages" has_lines "$RS_LOG" 219
+	wait_for "messages" has_lines "$RS_LOG" 220
 	expect_from_combined 4 2 "1 %s mixer.sh[%s]: mixer.sh %s %s\n" >want
-	diff want "$RS_LOG"
+	head -n 219 "$RS_LOG" | diff want -
 
 	: >"$RS_LOG.before"
 	run --separate-stderr "$DTEE" --syslog=daemon --priority=5,0 --ident=n -- sh -c 'echo o; echo e >&2' 3>&-
 	[ "$status" -eq 0 ]
-	wait_for "messages" has_lines "$RS_LOG" 221
-	tail -n 2 "$RS_LOG" | cut -d' ' -f1,2,6 >got
-	printf '3 5 o\n3 0 e\n' | diff - got
+	wait_for "messages" has_lines "$RS_LOG" 223
+	tail -n 3 "$RS_LOG" | cut -d' ' -f1,2,6 >got
+	printf '3 5 o\n3 0 e\n3 5 Finished\n' | diff - got
 }
 
 @test "syslog: a long line is cut into messages rsyslog takes whole" {
@@ -207,11 +228,11 @@ expect_from_combined() {
 	echo >>long
 	run --separate-stderr "$DTEE" --syslog --ident=long -- cat long 3>&-
 	[ "$status" -eq 0 ]
-	wait_for "the pieces" has_lines "$RS_LOG" 3
-	[ "$(wc -l <"$RS_LOG")" -eq 3 ] || fail "$(wc -l <"$RS_LOG") messages"
+	wait_for "the pieces and the end" has_lines "$RS_LOG" 4
+	[ "$(wc -l <"$RS_LOG")" -eq 4 ] || fail "$(wc -l <"$RS_LOG") messages"
 	# each piece within rsyslog's 8096 bytes, and together the whole line
 	awk '{ if (length($0) > 8096) exit 1 }' "$RS_LOG"
-	[ "$(cut -d' ' -f6 "$RS_LOG" | tr -d '\n')" = "$(tr -d '\n' <long)" ]
+	[ "$(head -n 3 "$RS_LOG" | cut -d' ' -f6 | tr -d '\n')" = "$(tr -d '\n' <long)" ]
 }
 
 @test "syslog: cron mode runs quietly and the system log still gets every line" {
@@ -219,10 +240,40 @@ expect_from_combined() {
 	run --separate-stderr "$CRONTY" -O out.log --syslog --ident=job -- sh -c 'echo one; echo two' 3>&-
 	[ "$status" -eq 0 ]
 	[ -z "$output" ] && [ -z "$stderr" ]
-	wait_for "messages" has_lines "$RS_LOG" 2
-	cut -d' ' -f1,2,6 "$RS_LOG" >got
-	printf '1 6 one\n1 6 two\n' | diff - got
+	wait_for "messages" has_lines "$RS_LOG" 3
+	cut -d' ' -f1,2,6- "$RS_LOG" >got
+	printf '1 6 one\n1 6 two\n1 6 Finished with exitcode 0\n' | diff - got
 	printf 'one\ntwo\n' | diff - out.log
+}
+
+@test "syslog: the end is a message of its own, from dtee, at the stderr priority when the command failed" {
+	start_rsyslog
+	run --separate-stderr "$CRONTY" --syslog --ident=job sh -c 'echo x; echo $$ >cmd; exit 3' 3>&-
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "$CRONTY: sh: exited with status 3" ]	# cron mode's report, as before
+	wait_for "messages" has_lines "$RS_LOG" 2
+	[ "$(wc -l <"$RS_LOG")" -eq 2 ]
+	# FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT
+	read -r fac sev _ name pid text <<<"$(tail -n 1 "$RS_LOG")"
+	[ "$fac $sev $name $text" = "1 3 job Finished with exitcode 3" ]
+	[ "$pid" != "$(cat cmd)" ]
+	[ "$(head -n 1 "$RS_LOG" | cut -d' ' -f1,2,4,5,6)" = "1 6 job $(cat cmd) x" ]
+	: >"$RS_LOG"
+	run --separate-stderr "$DTEE" --syslog --ident=gone -- sh -c 'kill -TERM $$' 3>&-
+	[ "$status" -eq 143 ]
+	wait_for "the end" has_lines "$RS_LOG" 1
+	[ "$(cut -d' ' -f1,2,4,6- "$RS_LOG")" = "1 3 gone Finished by signal 15: Terminated" ]
+}
+
+@test "syslog with -p: the pass-through's reader goes away, the system log still gets every line and the end" {
+	start_rsyslog
+	run --separate-stderr bash -c '"$DTEE" -p --syslog --ident=seq seq 20000 | head -2; echo "${PIPESTATUS[0]}" >status' 3>&-
+	[ "$output" = "1
+2" ]
+	[ -z "$stderr" ] && [ "$(cat status)" = 0 ]
+	wait_for "20001 messages" has_lines "$RS_LOG" 20001
+	head -n 20000 "$RS_LOG" | cut -d' ' -f6 | diff <(seq 20000) -
+	[ "$(tail -n 1 "$RS_LOG" | cut -d' ' -f6-)" = "Finished with exitcode 0" ]
 }
 
 @test "syslog: rsyslogd killed mid-run: files whole, lines not delivered reported, exit 74" {
@@ -237,10 +288,15 @@ expect_from_combined() {
 		for i in 1 2 3 4 5; do echo "after $i"; echo "after-err $i" >&2; done
 	EOF
 	chmod +x killer.sh
-	run --separate-stderr "$DTEE" -O out.log -C all.log --syslog -- ./killer.sh 3>&-
+	run --separate-stderr "$DTEE" -L log -O out.log -C all.log --syslog -- ./killer.sh 3>&-
 	[ "$status" -eq 74 ] || fail "status $status: $stderr"
 	[ "$(grep -c 'not delivered' <<<"$stderr")" -eq 1 ]
-	grep -E "^$DTEE: syslog: 10 lines not delivered: " <<<"$stderr"
+	# the 10 lines and the end message
+	grep -E "^$DTEE: syslog: 11 lines not delivered: " <<<"$stderr"
+	# The log, given first, still ends with that report, then the end.
+	tail -n 2 log | cut -d' ' -f2- >ends
+	grep -qE "^I: $DTEE: syslog: 11 lines not delivered: " ends || fail "$(cat ends)"
+	[ "$(tail -n 1 ends)" = "I: Finished with exitcode 0" ]
 	[ "$(wc -l <all.log)" -eq 13 ] && [ "$(wc -l <out.log)" -eq 8 ]
 	[ "$(grep -c before "$RS_LOG")" -eq 3 ]
 }
@@ -309,6 +365,29 @@ signal.pause()' "$BATS_TEST_TMPDIR/stuck.sock" 3>&- &
 	diff want got
 }
 
+@test "journal: the end is an entry of its own, from dtee, with EXIT_CODE and EXIT_STATUS" {
+	start_journald
+	run --separate-stderr "$DTEE" --journal --ident=ok -- sh -c 'echo $$ >cmd; echo x' 3>&-
+	[ "$status" -eq 0 ]
+	wait_for "the end" journal_has ok 2
+	read -r prio pid rest <<<"$(journal_events ok)"
+	[ "$prio $rest" = "6 end exited 0 - Finished with exitcode 0" ]
+	[ "$pid" != "$(cat cmd)" ] && [ "$pid" -gt 0 ]
+	run --separate-stderr "$DTEE" --journal --ident=three -- sh -c 'exit 3' 3>&-
+	[ "$status" -eq 3 ]
+	wait_for "the end" journal_has three 1
+	[ "$(journal_events three | cut -d' ' -f1,3-)" = "3 end exited 3 - Finished with exitcode 3" ]
+	run --separate-stderr "$DTEE" --journal --ident=dumped -- sh -c 'ulimit -c unlimited; kill -SEGV $$' 3>&-
+	[ "$status" -eq 139 ]
+	wait_for "the end" journal_has dumped 1
+	journal_events dumped | cut -d' ' -f1,3-5 >got
+	grep -qxE '3 end (killed|dumped) 11' got || fail "$(cat got)"
+	run --separate-stderr "$DTEE" --journal --ident=never -- ./no-such-command 3>&-
+	[ "$status" -eq 66 ]
+	wait_for "the end" journal_has never 2
+	[ "$(journal_events never | cut -d' ' -f1,3-)" = "3 end not-run - - Could not run: No such file or directory" ]
+}
+
 @test "journal: control bytes, partial lines, long lines cut at 1 MiB" {
 	start_journald
 	cat >w.sh <<-'EOF'
@@ -372,7 +451,8 @@ signal.pause()' "$BATS_TEST_TMPDIR/stuck.sock" 3>&- &
 	chmod +x killer.sh
 	run --separate-stderr "$DTEE" -C all.log --journal -- ./killer.sh 3>&-
 	[ "$status" -eq 74 ] || fail "status $status: $stderr"
-	grep -E "^$DTEE: journal: 4 lines not delivered: " <<<"$stderr"
+	# the 4 lines and the end entry
+	grep -E "^$DTEE: journal: 5 lines not delivered: " <<<"$stderr"
 	printf 'before\nafter 1\nafter 2\nafter 3\nafter 4\n' | diff - all.log
 }
 
@@ -383,9 +463,9 @@ signal.pause()' "$BATS_TEST_TMPDIR/stuck.sock" 3>&- &
 	run --separate-stderr "$DTEE" -O out.log -C all.log --journal --syslog --ident=both -- ./mixer.sh 3>&-
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	wait_for "journal entries" journal_has both 219
-	wait_for "syslog messages" has_lines "$RS_LOG" 219
+	wait_for "syslog messages" has_lines "$RS_LOG" 220
 	journal_entries both | cut -d' ' -f7- | diff all.log -
-	cut -d' ' -f6- "$RS_LOG" | diff all.log -
+	head -n 219 "$RS_LOG" | cut -d' ' -f6- | diff all.log -
 	grep '^out' all.log | diff - out.log
 }
 
@@ -434,9 +514,12 @@ attach_ends_cleanly() {
 		fail "dtee ended with $rc: $(cat dtee.err)"
 	fi
 	attach_ends_cleanly
-	# "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT"
-	awk -v pid="$ALOOP" '$3 != "ticker[" pid "]:" || $4 != "ticker" || $6 != "tick" { print; bad = 1 }
-		END { exit bad }' "$RS_LOG"
+	# "FACILITY SEVERITY TAG PROGRAMNAME PROCID TEXT": the process's lines,
+	# then dtee's end entry, from dtee's pid, under the same name.
+	head -n -1 "$RS_LOG" | awk -v pid="$ALOOP" '$3 != "ticker[" pid "]:" || $4 != "ticker" || $6 != "tick" { print; bad = 1 }
+		END { exit bad }'
+	tail -n 1 "$RS_LOG" | awk -v pid="$ADTEE" '$3 != "ticker[" pid "]:" || $6 != "Detached:" { print; bad = 1 }
+		END { exit bad }'
 }
 
 @test "journal: --attach without --ident sends under the process's name" {
@@ -465,12 +548,13 @@ attach_ends_cleanly() {
 	[ "$status" -eq 0 ] || fail "status $status: $stderr"
 	wait_for "the message" has_lines "$RS_LOG" 1
 	local tag
-	tag=$(cut -d' ' -f3 "$RS_LOG")
+	tag=$(head -n 1 "$RS_LOG" | cut -d' ' -f3)
 	[ "$tag" = "${a63}[${tag##*[}" ] || fail "tag: $(printf '%s' "$tag" | od -c | head -n 6)"
 	# Whole when it fits: 62 + 2.
+	wait_for "the end entry" has_lines "$RS_LOG" 2
 	run --separate-stderr "$DTEE" --syslog --ident="${a63%a}é" -- echo hi 3>&-
-	wait_for "the message" has_lines "$RS_LOG" 2
-	tag=$(tail -n 1 "$RS_LOG" | cut -d' ' -f3)
+	wait_for "the message and the end entry" has_lines "$RS_LOG" 4
+	tag=$(sed -n 3p "$RS_LOG" | cut -d' ' -f3)
 	[ "${tag%%[*}" = "${a63%a}é" ] || fail "tag: $tag"
 }
 

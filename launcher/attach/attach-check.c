@@ -113,6 +113,7 @@ static int open_pidfd(pid_t pid, int *pidfd)
 	if (errno == EINVAL) {
 		msg("--attach=%d: it is a thread, not a process: give its process id (Tgid in /proc/%d/status)",
 		    (int)pid, (int)pid);
+		usage_hint();
 		return EX_USAGE;
 	}
 	msg("--attach=%d: pidfd_open: %s", (int)pid, strerror(errno));
@@ -159,6 +160,7 @@ int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err
 	}
 	if (pid <= 0 || pid == getpid()) {
 		msg("--attach=%d: not a process dtee can attach to", (int)pid);
+		usage_hint();
 		return EX_USAGE;
 	}
 	if ((rc = open_pidfd(pid, pidfd)) != 0)

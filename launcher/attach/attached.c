@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,23 +13,31 @@
 #include "attach.h"
 #include "collector.h"
 #include "dtee.h"
+#include "kernel/pidfd-exit.h"
 #include "options.h"
 #include "outlet.h"
 #include "signals.h"
 #include "sinks/sink.h"
 #include "sockets.h"
 
-static int finish(struct sinks *sinks, int out, int err, int rc)
-{
-	struct ending end = { .ended = true, .command = "--attach" };
+/* How long the attached process's parent may take to reap it. */
+#define REAP_WAIT_MS 2000
 
-	sinks_finish(sinks, &end);
+/* dtee's own failure first, then the process's status when it ended and
+ * the kernel told it (128+N for signal N), else 0. */
+static int finish(struct sinks *sinks, int out, int err, int rc, struct ending *end)
+{
+	sinks_finish(sinks, end);
 	sinks_close(sinks);
 	close(out);
 	close(err);
 	if (rc != 0)
 		return rc;
-	return outlets_failed() ? EX_IOERR : 0;
+	if (outlets_failed())
+		return EX_IOERR;
+	if (!end->ended || !end->known)
+		return 0;
+	return WIFSIGNALED(end->status) ? 128 + WTERMSIG(end->status) : WEXITSTATUS(end->status);
 }
 
 static bool ended(int pidfd)
@@ -51,10 +60,29 @@ static int put_back(struct collector *c, struct attach *a)
 	return rc;
 }
 
+/* How the attached process ended, into e, once it has: its parent reaps
+ * it at once, as a rule; a status that cannot be had is said once. */
+static void attached_status(const struct attach *a, struct ending *e)
+{
+	bool old_kernel;
+
+	e->ended = true;
+	e->known = pidfd_exit_status(attach_pidfd(a), REAP_WAIT_MS, &e->status, &old_kernel);
+	if (e->known)
+		return;
+	if (old_kernel)
+		msg("--attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0");
+	else
+		msg("--attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0");
+}
+
 /* Run until the attached process ends, or a stop signal comes and the
  * process's own fds are put back (attach_detach); then copy what was
- * queued. Returns -1 if the fds could not be put back. */
-static int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a)
+ * queued. Returns -1 if the fds could not be put back. When the process
+ * ended, e->ended is set, with e->status if the kernel tells it
+ * (e->known). */
+static int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a,
+			    struct ending *e)
 {
 	struct collector *c = collector_new(sk, sinks);
 	bool detaching = false;
@@ -62,11 +90,12 @@ static int collect_attached(const struct sockets *sk, struct sinks *sinks, struc
 
 	for (;;) {
 		collector_step(c);
-		/* Signalled: with the process held still, all it wrote is
-		 * queued; hand it on before its own fds come back, so that its
-		 * own destination sees the order it wrote in. Where it cannot
-		 * be held or put back now, go on copying until the helper can. */
-		if (signal_stop && !detaching) {
+		/* Signalled, or an output failed under --output-error=exit:
+		 * with the process held still, all it wrote is queued; hand it
+		 * on before its own fds come back, so that its own destination
+		 * sees the order it wrote in. Where it cannot be held or put
+		 * back now, go on copying until the helper can. */
+		if ((signal_stop || outlets_exit_now()) && !detaching) {
 			detaching = true;
 			rc = attach_hold(a);
 			if (rc == 0)
@@ -83,6 +112,7 @@ static int collect_attached(const struct sockets *sk, struct sinks *sinks, struc
 			if (ended(attach_pidfd(a))) {
 				collector_drain(c);
 				rc = 0;
+				attached_status(a, e);
 				break;
 			}
 			if (detaching && attach_held(a) && (rc = put_back(c, a)) != -1)
@@ -100,6 +130,7 @@ int run_attached(const struct options *opts)
 	struct sockets sk;
 	struct attach *a;
 	int out, err, rc;
+	struct ending end = { .command = "--attach", .attached = true };
 
 	rc = attach_prepare(opts->attach, opts->force, &a, &out, &err);
 	if (rc != 0)
@@ -107,11 +138,11 @@ int run_attached(const struct options *opts)
 	sinks_open(&sinks, opts, out, err);
 	if (sinks.open_failed) {
 		attach_finish(a);
-		return finish(&sinks, out, err, EX_CANTCREAT);
+		return finish(&sinks, out, err, EX_CANTCREAT, &end);
 	}
 	if (sockets_create(&sk, sinks.needs, false) < 0) {
 		attach_finish(a);
-		return finish(&sinks, out, err, EX_UNAVAILABLE);
+		return finish(&sinks, out, err, EX_UNAVAILABLE, &end);
 	}
 	/* Handlers first, every signal blocked: the helper starts with a
 	 * clean mask, and a signal that comes meanwhile waits for the
@@ -122,9 +153,9 @@ int run_attached(const struct options *opts)
 	close(sk.out);
 	close(sk.err);
 	if (rc != 0)
-		return finish(&sinks, out, err, rc);
+		return finish(&sinks, out, err, rc, &end);
 	signals_unblock();
 
-	rc = collect_attached(&sk, &sinks, a);
-	return finish(&sinks, out, err, rc < 0 ? EX_OSERR : 0);
+	rc = collect_attached(&sk, &sinks, a, &end);
+	return finish(&sinks, out, err, rc < 0 ? EX_OSERR : 0, &end);
 }

@@ -14,6 +14,8 @@
  * when the line did not end here, DTEE_CONTINUED=1 when the entry carries
  * on a line cut before, and MESSAGE (the line, without its newline).
  *
+ * At the end, one entry of dtee's own says how the run ended (journal_end).
+ *
  * Entries of a batch are sent together with one sendmmsg(). */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +25,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ending.h"
 #include "io.h"
 #include "logqueue.h"
 #include "logsinks.h"
@@ -147,10 +151,48 @@ static void journal_record(struct line_sink *l, const struct record *r)
 	logqueue_add(&s->k.q, (size_t)(end - p));
 }
 
+/* The end of the run as an entry of its own, sent by dtee (SYSLOG_PID):
+ * DTEE_EVENT=end, EXIT_CODE (exited, killed, dumped, not-run, running),
+ * EXIT_STATUS (the exit status, or the signal that killed it), DTEE_ERROR
+ * (why it could not run), DTEE_SIGNAL (the stop signal dtee ends by), and
+ * MESSAGE as the text log's last record says it. */
+static void journal_end(struct journal_sink *s, const struct ending *e)
+{
+	static const char *const prio_names[] = { "0", "1", "2", "3", "4", "5", "6", "7" };
+	char text[ENDING_TEXT_MAX];
+	size_t len = ending_text(text, sizeof text, e);
+	const char *code = ending_code(e);
+	bool ok = strcmp(code, "exited") == 0 && ending_number(e) == 0 && !e->signal;
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	char *p = logqueue_room(&s->k.q, JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + sizeof text), *end = p;
+	end = field_str(end, "PRIORITY", prio_names[s->priority[!ok] & 7]);
+	end = field_str(end, "SYSLOG_IDENTIFIER", s->ident);
+	end = field_num(end, "SYSLOG_PID", getpid());
+	end = field_str(end, "DTEE_EVENT", "end");
+	end = field_num(end, "DTEE_TIMESTAMP", (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+	end = field_str(end, "EXIT_CODE", code);
+	if (e->exec_errno)
+		end = field_str(end, "DTEE_ERROR", strerror(e->exec_errno));
+	else if (ending_number(e) >= 0)
+		end = field_num(end, "EXIT_STATUS", ending_number(e));
+	if (e->signal)
+		end = field_num(end, "DTEE_SIGNAL", e->signal);
+	end = field(end, "MESSAGE", text, len);
+	logqueue_add(&s->k.q, (size_t)(end - p));
+}
+
+static void journal_finish(struct line_sink *l, const struct ending *e)
+{
+	journal_end((struct journal_sink *)l, e);
+	logqueue_sink_finish(l, e);
+}
+
 static const struct line_sink_ops journal_ops = {
 	.record = journal_record,
 	.flush = logqueue_sink_flush,
-	.finish = logqueue_sink_finish,
+	.finish = journal_finish,
 	.close = logqueue_sink_close,
 };
 

@@ -172,9 +172,10 @@ static void lines_sink_finish(struct sink *k, const struct ending *e)
 	struct lines_sink *ls = (struct lines_sink *)k;
 
 	lines_sink_idle(k);
-	for (size_t i = 0; i < ls->n; i++)
-		if (ls->l[i]->ops->finish)
-			ls->l[i]->ops->finish(ls->l[i], e);
+	for (int last = 0; last <= 1; last++)
+		for (size_t i = 0; i < ls->n; i++)
+			if (ls->l[i]->finish_last == last && ls->l[i]->ops->finish)
+				ls->l[i]->ops->finish(ls->l[i], e);
 }
 
 static void lines_sink_close(struct sink *k)

@@ -51,6 +51,8 @@ struct line_sink {
 	const struct line_sink_ops *ops;
 	unsigned needs;		/* SINK_TIME, SINK_PID */
 	size_t max_record;	/* the longest record text it takes; 0: no limit of its own */
+	bool finish_last;	/* finished after the others, so that its end can
+				 * tell what they reported (the annotated logs) */
 	const struct timespec *start;	/* when the run started (set by sinks_open) */
 };
 

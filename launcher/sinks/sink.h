@@ -50,6 +50,9 @@ struct ending {
 	bool failed;	/* an output could not be opened or written, as finishing
 			 * began (outlets_failed() tells of later failures) */
 	const char *command;	/* the command's name, for reports */
+	int exec_errno;		/* the command could not be run: why; else 0 */
+	bool known;		/* status is known (--attach: not on old kernels) */
+	bool attached;		/* --attach: not ended means detached */
 };
 
 struct sink;

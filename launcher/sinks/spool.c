@@ -229,7 +229,8 @@ static void spool_finish(struct sink *k, const struct ending *e)
 	/* dtee's own stop signal, or a SIGPIPE from the replay itself: then
 	 * dtee dies of it before it could report. */
 	int sig = e->signal ? e->signal : signal_stop;
-	if (e->ended && sig == e->signal)
+	/* A command that never ran has said why already, in its place. */
+	if (e->ended && sig == e->signal && !e->exec_errno)
 		report(e);
 	if (sig)
 		msg("received signal %d: %s", sig, strsignal(sig));

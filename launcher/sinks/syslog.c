@@ -8,12 +8,17 @@
  * stream's priority; PID is the process that wrote the line; the time is
  * when it was written, in local time.
  *
+ * At the end, one message of dtee's own says how the run ended
+ * (syslog_end), as the text log's last record does.
+ *
  * Lines of a batch are sent together with one sendmmsg(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "ending.h"
 #include "logqueue.h"
 #include "logsinks.h"
 
@@ -67,10 +72,36 @@ static void syslog_record(struct line_sink *l, const struct record *r)
 	logqueue_add(&s->k.q, (size_t)hlen + r->len);
 }
 
+/* The end of the run as a message of its own, from dtee's pid, with the
+ * stdout priority when the command exited 0, else the stderr one. */
+static void syslog_end(struct syslog_sink *s, const struct ending *e)
+{
+	char text[ENDING_TEXT_MAX];
+	bool ok = strcmp(ending_code(e), "exited") == 0 && ending_number(e) == 0 && !e->signal;
+	size_t len = ending_text(text, sizeof text, e);
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	syslog_record(&s->k.lines, &(struct record){
+		.stream = ok ? STREAM_OUT : STREAM_ERR,
+		.text = text,
+		.len = len,
+		.complete = true,
+		.time = now,
+		.pid = getpid(),
+	});
+}
+
+static void syslog_finish(struct line_sink *l, const struct ending *e)
+{
+	syslog_end((struct syslog_sink *)l, e);
+	logqueue_sink_finish(l, e);
+}
+
 static const struct line_sink_ops syslog_ops = {
 	.record = syslog_record,
 	.flush = logqueue_sink_flush,
-	.finish = logqueue_sink_finish,
+	.finish = syslog_finish,
 	.close = logqueue_sink_close,
 };
 
