@@ -98,6 +98,11 @@ void option_report_limit(struct options *opts, const char *size);
  * error (samefile.c). */
 void outputs_merge_same(struct options *opts);
 
+/* --help (cron mode's leaves out --attach and --force, which it refuses)
+ * and --version on stdout, then exit 0 (help.c). */
+void __attribute__((noreturn)) print_help(bool cron);
+void __attribute__((noreturn)) print_version(void);
+
 /* Parse the command line; exits on --help, --version and usage errors
  * (options.c). */
 void options_parse(struct options *opts, int argc, char **argv);
