@@ -36,7 +36,8 @@ DTEE_DEPFLAGS := -MMD -MP
 # Extra flags for every object, set by the sanitizer targets.
 SAN           ?=
 
-LAUNCHER_SRC := $(wildcard launcher/*.c)
+# The launcher: its core in launcher/, a folder a module (docs/design.md).
+LAUNCHER_SRC := $(wildcard launcher/*.c launcher/*/*.c)
 LAUNCHER_OBJ := $(LAUNCHER_SRC:%.c=$(B)/%.o)
 PRELOAD_SRC  := $(wildcard preload/*.c)
 PRELOAD_OBJ  := $(PRELOAD_SRC:%.c=$(B)/%.pic.o)
@@ -49,9 +50,11 @@ $(B)/dtee: $(LAUNCHER_OBJ)
 $(B)/cronty: | $(B)/dtee
 	ln -sf dtee $@
 
+# -iquote launcher: a module's file names another module's header by its
+# folder ("sinks/sink.h") and the core's by its name, never by "../".
 $(B)/launcher/%.o: launcher/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(DTEE_CPPFLAGS) $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(DTEE_CPPFLAGS) -iquote launcher $(CPPFLAGS) $(DTEE_DEPFLAGS) $(DTEE_CFLAGS) $(SAN) $(CFLAGS) -c -o $@ $<
 
 -include $(LAUNCHER_OBJ:.o=.d)
 

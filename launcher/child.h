@@ -5,8 +5,9 @@
 #include <sys/types.h>
 
 #include "dtee.h"
+#include "options.h"
 #include "sockets.h"
-#include "supervise.h"
+#include "seccomp/supervise.h"
 
 /* The absolute path of libdtee.so to inject, or NULL (with a warning) when
  * it cannot be found or cannot go into LD_PRELOAD. */

@@ -7,7 +7,6 @@
  * held unfinished), the receive gives up after a second and the sinks are
  * told. */
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,11 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach.h"
 #include "collector.h"
 #include "io.h"
 #include "outlet.h"
-#include "pidfd-exit.h"
 #include "signals.h"
 
 /* Each slot can take the largest datagram; pages beyond this many bytes are
@@ -35,8 +32,6 @@
 /* Senders racing for the last place in the queue each get in; the kernel
  * lets one more through per sender. Allow for this many of them. */
 #define QUEUE_OVERSHOOT 64
-/* How long the attached process's parent may take to reap it. */
-#define REAP_WAIT_MS 2000
 /* A line held unfinished is cut after this much silence. */
 #define IDLE_SECONDS 1
 
@@ -247,12 +242,11 @@ static unsigned queue_max(void)
 	return (unsigned)(qlen > 0 ? qlen : 10) + 1 + QUEUE_OVERSHOOT;
 }
 
-/* Hand on everything queued before now: send the end marker behind it and
- * collect up to the marker. While the queue is too full to take the marker,
- * make room; once more datagrams have been taken than the queue could have
- * held, everything that was there has been handed on, and what writers keep
+/* While the queue is too full to take the end marker, make room; once
+ * more datagrams have been taken than the queue could have held,
+ * everything that was there has been handed on, and what writers keep
  * adding (a background process that never stops) is not waited for. */
-static void drain(struct collector *c)
+void collector_drain(struct collector *c)
 {
 	static const char marker = END_MARKER;
 	unsigned left = c->queue_max;
@@ -284,7 +278,7 @@ static void set_idle_timeout(const struct collector *c)
 		die(EX_OSERR, "setsockopt: %s", strerror(errno));
 }
 
-static struct collector *collector_new(const struct sockets *sk, struct sinks *sinks)
+struct collector *collector_new(const struct sockets *sk, struct sinks *sinks)
 {
 	struct collector *c = xcalloc(1, sizeof *c, "collector");
 
@@ -301,15 +295,13 @@ static struct collector *collector_new(const struct sockets *sk, struct sinks *s
 	return c;
 }
 
-static void collector_free(struct collector *c)
+void collector_free(struct collector *c)
 {
 	munmap(c->arena, c->nslots * c->stride);
 	free(c);
 }
 
-/* Wait for one batch and hand it on; after a second of silence, tell the
- * sinks that want to know. */
-static void step(struct collector *c)
+void collector_step(struct collector *c)
 {
 	int n = receive(c, true);
 
@@ -335,7 +327,7 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 
 	e->ended = false;
 	for (;;) {
-		step(c);
+		collector_step(c);
 		signals_pass_on();
 		if ((signal_stop && stop_now()) || outlets_exit_now())
 			break;
@@ -353,85 +345,7 @@ void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct 
 	 * with EPIPE rather than land in a queue nobody reads; what is
 	 * queued, ahead of the marker, is handed on. */
 	sockets_hang_up(sk);
-	drain(c);
+	collector_drain(c);
 	e->signal = signal_stop;
 	collector_free(c);
-}
-
-static bool ended(int pidfd)
-{
-	struct pollfd p = { pidfd, POLLIN, 0 };
-
-	return poll(&p, 1, 0) > 0;
-}
-
-/* The process is held: copy all it wrote, then have its own fds put
- * back. 0 when done; -1 if not yet (the heir tries again); -2 if it
- * cannot be. */
-static int put_back(struct collector *c, struct attach *a)
-{
-	drain(c);
-	int rc = attach_detach(a);
-	/* A child it started while attached may still write. */
-	if (rc != -1)
-		drain(c);
-	return rc;
-}
-
-/* How the attached process ended, into e, once it has: its parent reaps
- * it at once, as a rule; a status that cannot be had is said once. */
-static void attached_status(const struct attach *a, struct ending *e)
-{
-	bool old_kernel;
-
-	e->ended = true;
-	e->known = pidfd_exit_status(attach_pidfd(a), REAP_WAIT_MS, &e->status, &old_kernel);
-	if (e->known)
-		return;
-	if (old_kernel)
-		msg("--attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0");
-	else
-		msg("--attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0");
-}
-
-int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a, struct ending *e)
-{
-	struct collector *c = collector_new(sk, sinks);
-	bool detaching = false;
-	int rc = 0;
-
-	for (;;) {
-		step(c);
-		/* Signalled, or an output failed under --output-error=exit:
-		 * with the process held still, all it wrote is queued; hand it
-		 * on before its own fds come back, so that its own destination
-		 * sees the order it wrote in. Where it cannot be held or put
-		 * back now, go on copying until the heir can. */
-		if ((signal_stop || outlets_exit_now()) && !detaching) {
-			detaching = true;
-			rc = attach_hold(a);
-			if (rc == 0)
-				rc = put_back(c, a);
-			if (rc > 0)
-				drain(c);	/* it ended meanwhile */
-			if (rc != -1)
-				break;
-		}
-		/* The heir sends SIGCHLD once the process has ended, or once
-		 * it holds the process after all. */
-		if (signal_child) {
-			signal_child = 0;
-			if (ended(attach_pidfd(a))) {
-				drain(c);
-				rc = 0;
-				attached_status(a, e);
-				break;
-			}
-			if (detaching && attach_held(a) && (rc = put_back(c, a)) != -1)
-				break;
-		}
-	}
-	attach_finish(a);
-	collector_free(c);
-	return rc < 0 ? -1 : 0;
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
 
 /* Run until child has ended and everything sent before that has been
@@ -15,12 +15,16 @@
  * e->signal. */
 void collect(const struct sockets *sk, struct sinks *sinks, pid_t child, struct ending *e);
 
-/* dtee --attach: run until the attached process ends, or a stop signal
- * comes and the process's own fds are put back (attach_detach); then copy
- * what was queued. Returns -1 if the fds could not be put back. When the
- * process ended, e->ended is set, with e->status if the kernel tells it
- * (e->known). */
-struct attach;
-int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a, struct ending *e);
+/* The steps collect() is made of, for another loop (dtee --attach's,
+ * attached.c). */
+struct collector;
+struct collector *collector_new(const struct sockets *sk, struct sinks *sinks);
+/* Wait for one batch and hand it on; after a second of silence, tell the
+ * sinks that want to know. */
+void collector_step(struct collector *c);
+/* Hand on everything queued before now: send the end marker behind it and
+ * collect up to the marker. */
+void collector_drain(struct collector *c);
+void collector_free(struct collector *c);
 
 #endif

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "options.h"
 
 static const struct {
 	const char *name;

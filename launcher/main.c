@@ -10,14 +10,16 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "attach/attach.h"
 #include "child.h"
 #include "collector.h"
 #include "dtee.h"
+#include "options.h"
 #include "outlet.h"
 #include "signals.h"
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
-#include "supervise.h"
+#include "seccomp/supervise.h"
 
 const char *prog = "dtee";
 
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
 
 	struct supervisor *sv = opts.seccomp ? supervise_prepare(&sk) : NULL;
 	signals_setup(&opts, sk.ctl);
-	clock_gettime(CLOCK_REALTIME, &run_start);
+	sinks_start(&sinks);
 	pid_t child = child_start(&opts, &sk, preload, sv);
 	signals_set_command(child);
 	if (sv)

@@ -1,14 +1,16 @@
 /* outlet.c: writing to one output, and reporting its failure once. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "iov.h"
 #include "dtee.h"
 #include "io.h"
 #include "outlet.h"
-#include "sendas.h"
+#include "kernel/sendas.h"
 #include "signals.h"
 
 /* Failures waiting to be reported, oldest first. */
@@ -49,6 +51,28 @@ struct outlet outlet_make(int fd, const char *name)
 		if (send_as_fds[i].fd == fd && fd >= 0)
 			o.as = send_as_fds[i].cred;
 	return o;
+}
+
+bool outlet_open(struct outlet *o, const char *path, bool append)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : O_TRUNC);
+	int fd = open(path, flags, 0666);
+
+	if (fd < 0) {
+		msg("%s: %s", path, strerror(errno));
+		return false;
+	}
+	*o = outlet_make(fd, path);
+	return true;
+}
+
+void outlet_close(struct outlet *o)
+{
+	if (close(o->fd) < 0 && errno != EINTR)
+		outlet_fail(o, errno);
+	/* The outlet waits in the failure queue until reported: now, before
+	 * its owner frees it. */
+	outlets_report();
 }
 
 void outlet_fail(struct outlet *o, int err)

@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "dtee.h"
+#include "options.h"
 
 struct outlet {
 	int fd;
@@ -25,6 +26,15 @@ struct outlet {
 
 /* An outlet on fd; null is found out here. */
 struct outlet outlet_make(int fd, const char *name);
+
+/* Open the output file path (created, mode 0666 less the umask, then
+ * appended to or truncated) as an outlet. On failure say "PROG: PATH: why"
+ * and return false. */
+bool outlet_open(struct outlet *o, const char *path, bool append);
+
+/* Close an outlet outlet_open() made; a failure to close is reported at
+ * once (outlets_report), as the outlet is about to be freed. */
+void outlet_close(struct outlet *o);
 
 /* Outlets made on fd from now on send with the identity cred (sendas.h):
  * dtee --attach's pass-through on a socket the process can re-point. At

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "dtee.h"
+#include "options.h"
 
 struct identity {
 	dev_t dev;

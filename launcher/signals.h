@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "dtee.h"
+#include "options.h"
 
 extern volatile sig_atomic_t signal_child;	/* SIGCHLD seen */
 extern volatile sig_atomic_t signal_stop;	/* the first stop signal seen (HUP, INT,

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sink.h"
+#include "sinks/sink.h"
 #include "sockets.h"
 #include "tmpdir.h"
 

@@ -1,5 +1,5 @@
-/*
- * libdtee.so internals, shared by the files of preload/ and nothing else.
+/* dtee-preload.h: libdtee.so internals, shared by the files of preload/ and
+ * nothing else.
  *
  * Layers (one name per layer, so a reader knows where a line lives):
  *   write()        exported, only forwards           (io.c, stdio.c, ...)
@@ -17,14 +17,14 @@
  * only).  docs/libdtee.md tells the whole.
  *
  * Linux only: datagram sockets, futexes, tgkill.  Built with glibc (the
- * usual build) or with musl (make musl): see libc.c.
- */
+ * usual build) or with musl (make musl): see libc.c. */
 #ifndef DTEE_PRELOAD_H
 #define DTEE_PRELOAD_H
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -140,7 +140,7 @@ extern __attribute__((visibility("hidden"))) _Atomic int dtee_libc;
 int dtee_libc_detect(void) DTEE_COLD;
 /* glibc's FILE may be read: this library was built with glibc and the
  * program runs on it.  Elsewhere stdio goes through stdio-api.c. */
-static inline int dtee_libc_is_glibc(void)
+static inline bool dtee_libc_is_glibc(void)
 {
 #ifdef __GLIBC__
 	int libc = atomic_load_explicit(&dtee_libc, memory_order_relaxed);
@@ -173,11 +173,11 @@ static inline int dtee_fileno(FILE *fp)
 /* outputs.c: which descriptors are ours (the AF_UNIX datagram sockets the
  * process got as fds 1 and 2; see there).  All ask the kernel; errno kept
  * by all. */
-int dtee_is_unix_dgram(int fd);
+bool dtee_is_unix_dgram(int fd);
 void dtee_fd_record_outputs(void);       /* constructor: note fds 1 and 2 */
-int dtee_fd_ours(int fd);
-int dtee_fd_from_dtee(int fd);           /* bound as a dtee binds its command's */
-int dtee_fd_is_stdout_socket(void);      /* fd 1: a connected one */
+bool dtee_fd_ours(int fd);
+bool dtee_fd_from_dtee(int fd);           /* bound as a dtee binds its command's */
+bool dtee_fd_is_stdout_socket(void);      /* fd 1: a connected one */
 size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) */
 
 /* fdcache.c: the same answers, cached per fd below its CACHE_FDS. */
@@ -185,7 +185,7 @@ size_t dtee_first_chunk(int fd);         /* min(DTEE_CHUNK_MAX, SO_SNDBUF / 2) *
  * the first chunk), or 0 when fd is not ours. */
 size_t dtee_fd_piece(int fd);
 size_t dtee_file_piece(FILE *fp);        /* dtee_fd_piece(fileno) */
-int dtee_fd_is_output(int fd);           /* ours (cached where it can be) */
+bool dtee_fd_is_output(int fd);           /* ours (cached where it can be) */
 void dtee_fd_forget(int fd);             /* the fd now names something else */
 void dtee_fd_forget_range(unsigned lo, unsigned hi);
 void dtee_fd_forget_all(void);
@@ -194,7 +194,7 @@ void dtee_fd_forget_all(void);
  * on those, EAGAIN is waited out for write/writev (what libuv uses), so
  * the program sees a blocking stream. */
 void dtee_fd_mark_stream(int fd);
-int dtee_fd_shown_as_stream(int fd);
+bool dtee_fd_shown_as_stream(int fd);
 
 /*
  * Reasons a small write cannot go straight to the real call: 0 almost
@@ -216,20 +216,20 @@ extern __attribute__((visibility("hidden"))) _Atomic unsigned dtee_detour;
  * such writes go straight to the real call: no errno save, no lookup.
  */
 #define DTEE_ALWAYS_FITS 2048u
-static inline int dtee_quick(size_t n)
+static inline bool dtee_quick(size_t n)
 {
 	return n <= DTEE_ALWAYS_FITS &&
 	       atomic_load_explicit(&dtee_detour, memory_order_relaxed) == 0;
 }
 
 /* A split write is being sent by some thread (maybe this one). */
-static inline int dtee_splitting(void)
+static inline bool dtee_splitting(void)
 {
 	return atomic_load_explicit(&dtee_detour, memory_order_relaxed) & DETOUR_SPLIT;
 }
 
 /* The errors of a datagram too big for the socket. */
-static inline int dtee_too_big(int err)
+static inline bool dtee_too_big(int err)
 {
 	return err == EMSGSIZE || err == ENOBUFS;
 }
@@ -265,7 +265,7 @@ void dtee_reader_gone(int fd, int flags) DTEE_COLD;
 void dtee_file_reader_gone(FILE *fp) DTEE_COLD;
 /* fp's error flag is set: if an earlier failure was its reader going,
  * SIGPIPE and errno EPIPE, and 1. */
-int dtee_file_failed_before(FILE *fp) DTEE_COLD;
+bool dtee_file_failed_before(FILE *fp) DTEE_COLD;
 /* The next failure fflush sees on fp (or on fd) is a new one: its error
  * flag was cleared, or the fd closed or replaced. */
 void dtee_file_unreport(FILE *fp);
@@ -289,9 +289,11 @@ size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_std
 /* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
 long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
 /* Must a call on fp wait for a split being sent? */
-int dtee_file_waits_turn(FILE *fp);
+bool dtee_file_waits_turn(FILE *fp);
 /* len bytes fed to stdio a piece at a time, in turn; the bytes accepted. */
 size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp);
+/* The piece to feed len bytes to fp in, or 0 when the real call will do. */
+size_t dtee_stdio_pieces_for(size_t len, FILE *fp);
 
 /* stdio-api.c: the stdio hooks on another libc than glibc, through its
  * public API (the glibc build's hooks forward here there). */
@@ -308,7 +310,7 @@ void dtee_api_setbuf(FILE *fp, char *buf);
 ssize_t dtee_write(int fd, const void *buf, size_t n);
 /* Another thread's split write is being sent to our sockets: a write to
  * fd, however small, waits until it is whole. */
-static inline int dtee_wait_turn(int fd)
+static inline bool dtee_wait_turn(int fd)
 {
 	return dtee_unlikely(dtee_splitting()) && dtee_fd_is_output(fd);
 }

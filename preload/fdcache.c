@@ -1,10 +1,9 @@
-/*
- * The fd cache: for each fd below CACHE_FDS, whether it is ours and the
- * piece stdio may write to it at once, so that printf and stdio (which
- * cannot wait for an error: the data would be lost inside stdio) pay a few
- * system calls per fd the first time (outputs.c), then a load.  Also the
- * hooks that keep it true: every call that changes what an fd names makes
- * the cache forget that fd.
+/* fdcache.c: the fd cache: for each fd below CACHE_FDS, whether it is ours
+ * and the piece stdio may write to it at once, so that printf and stdio
+ * (which cannot wait for an error: the data would be lost inside stdio) pay
+ * a few system calls per fd the first time (outputs.c), then a load.  Also
+ * the hooks that keep it true: every call that changes what an fd names
+ * makes the cache forget that fd.
  *
  * Entry: generation << GEN_SHIFT | piece << PIECE_SHIFT | state.
  * Forgetting an fd (close, closefrom, dup2, dup3, close_range, fclose,
@@ -18,8 +17,7 @@
  *
  * Descriptors from CACHE_FDS up are never ours for printf and stdio: no
  * system call per printf to a high fd.  write() and friends still split
- * on them, since their check runs only after an error.
- */
+ * on them, since their check runs only after an error. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -92,7 +90,7 @@ void dtee_fd_forget_all(void)
 	dtee_fd_forget_range(0, CACHE_FDS - 1);
 }
 
-int dtee_fd_is_output(int fd)
+bool dtee_fd_is_output(int fd)
 {
 	if (fd >= 0 && fd < CACHE_FDS)
 		return dtee_fd_piece(fd) != 0;

@@ -1,7 +1,6 @@
-/*
- * The calls that write a buffer to an fd: write, writev, send, sendto,
- * sendmsg, sendmmsg, pwritev2 and pwritev64v2 (offset -1).  sendfile and
- * splice are in transfer.c.
+/* io.c: the calls that write a buffer to an fd: write, writev, send,
+ * sendto, sendmsg, sendmmsg, pwritev2 and pwritev64v2 (offset -1).
+ * sendfile and splice are in transfer.c.
  *
  * Each calls the real function first and returns its result untouched
  * unless it failed: with EMSGSIZE or ENOBUFS on one of our sockets (the
@@ -14,8 +13,7 @@
  *
  * Not covered, because on a socket they never write: pwrite and pwritev
  * (ESPIPE or EINVAL whatever the offset), pwritev2 with an offset other
- * than -1 (ESPIPE).
- */
+ * than -1 (ESPIPE). */
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
-/*
- * Which libc the program runs on, and the libc entry points that differ.
+/* libc.c: which libc the program runs on, and the libc entry points that
+ * differ.
  *
  * libdtee.so is preloaded into every dynamically linked program a dtee
  * runs, whatever its libc: the glibc build into a musl program too, and
@@ -18,8 +18,7 @@
  * needs it.  Built with glibc and on glibc, the stdio hooks work on glibc's
  * FILE (stdio.c, printf.c); anywhere else they go through the public stdio
  * API only (stdio-api.c).  write, writev, send*, sendfile and splice are
- * split the same way on every libc: they only need the system calls.
- */
+ * split the same way on every libc: they only need the system calls. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>

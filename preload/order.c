@@ -1,5 +1,5 @@
-/*
- * Order as printed without line buffering: stdout flushed before stderr.
+/* order.c: order as printed without line buffering: stdout flushed before
+ * stderr.
  *
  * The launcher's private variable _DTEE_STDOUT says how stdout is to be
  * buffered when fd 1 is dtee's stdout socket: L, line-buffered from the
@@ -25,8 +25,7 @@
  * its own file or pipe), the constructor takes out of the environment
  * what dtee added for the runtimes (_DTEE_ADDED_PYTHONPATH,
  * _DTEE_ADDED_PERL5OPT) and the private variables, before main: such a
- * program runs as it would without dtee.
- */
+ * program runs as it would without dtee. */
 #include <dlfcn.h>
 #include <err.h>
 #include <errno.h>
@@ -48,7 +47,7 @@ int dtee_order_fd = -1;
 /* Is this thread inside a stdio call on stdout (the lock it just took
  * was taken already)?  glibc's recursive FILE lock counts its owner's
  * holds. */
-static int nested(FILE *out)
+static bool nested(FILE *out)
 {
 #ifdef __GLIBC__
 	struct glibc_lock {
@@ -80,7 +79,7 @@ static void lock_always(FILE *out)
 #endif
 }
 
-static int pending(FILE *out)
+static bool pending(FILE *out)
 {
 #ifdef __GLIBC__
 	if (dtee_libc_is_glibc())

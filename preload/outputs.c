@@ -1,6 +1,5 @@
-/*
- * Which descriptors are ours: the AF_UNIX datagram sockets the process got
- * as its stdout and stderr.
+/* outputs.c: which descriptors are ours: the AF_UNIX datagram sockets the
+ * process got as its stdout and stderr.
  *
  * A program's own datagram sockets are not ours: one send() there is one
  * message, and a too-big one must fail with EMSGSIZE as it always did.  The
@@ -12,8 +11,7 @@
  *
  * write() and friends ask here (the kernel) only after the real call
  * failed: nothing on the fast path.  The printf family and stdio ask the
- * fd cache (fdcache.c), which asks here once per fd.
- */
+ * fd cache (fdcache.c), which asks here once per fd. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -32,7 +30,7 @@ static struct {
 } recorded[2];
 static _Atomic int nrecorded;
 
-int dtee_is_unix_dgram(int fd)
+bool dtee_is_unix_dgram(int fd)
 {
 	int saved = errno, type = 0, yes = 0;
 	socklen_t len = sizeof(type);
@@ -66,7 +64,7 @@ void dtee_fd_record_outputs(void)
 	errno = saved;
 }
 
-int dtee_fd_ours(int fd)
+bool dtee_fd_ours(int fd)
 {
 	int saved = errno, n, yes = 0;
 	struct stat st;
@@ -83,7 +81,7 @@ int dtee_fd_ours(int fd)
 	return yes;
 }
 
-int dtee_fd_from_dtee(int fd)
+bool dtee_fd_from_dtee(int fd)
 {
 	return dtee_socket_name(fd);
 }
@@ -101,7 +99,7 @@ size_t dtee_first_chunk(int fd)
 	return chunk < DTEE_CHUNK_MIN ? DTEE_CHUNK_MIN : chunk;
 }
 
-int dtee_fd_is_stdout_socket(void)
+bool dtee_fd_is_stdout_socket(void)
 {
 	int saved = errno, yes;
 	struct sockaddr_storage ss;

@@ -1,6 +1,6 @@
-/*
- * The printf output bound: how many bytes vfprintf(fmt, ap) can make at
- * most, read from the format and the arguments without formatting.
+/* printf-bound.c: the printf output bound: how many bytes vfprintf(fmt, ap)
+ * can make at most, read from the format and the arguments without
+ * formatting.
  *
  * printf.c asks it before each printf on one of our sockets, so that only
  * a printf that may make more than a piece is formatted by us; everything

@@ -1,4 +1,4 @@
-/* printf-bound.c: an upper bound on what vfprintf(fmt, ap) makes.  Used
+/* printf-bound.h: an upper bound on what vfprintf(fmt, ap) makes.  Used
  * by libdtee.so (printf.c) and by its unit test; needs nothing else. */
 #ifndef DTEE_PRINTF_BOUND_H
 #define DTEE_PRINTF_BOUND_H

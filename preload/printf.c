@@ -1,6 +1,5 @@
-/*
- * The printf family: printf, fprintf, vprintf, vfprintf, dprintf, vdprintf
- * and their FORTIFY forms (__printf_chk, ...).
+/* printf.c: the printf family: printf, fprintf, vprintf, vfprintf, dprintf,
+ * vdprintf and their FORTIFY forms (__printf_chk, ...).
  *
  * printf cannot know its size in advance, and glibc writes its output
  * through the hidden __write: a printf of more than the socket takes would
@@ -17,8 +16,7 @@
  *
  * While a split is being sent, a printf on one of our FILEs or fds waits
  * its turn (stdio.c), and one that failed because dtee has gone gets what
- * a pipe gives (sigpipe.c).
- */
+ * a pipe gives (sigpipe.c). */
 /* Under optimisation glibc's <stdio.h> defines vprintf as an extern inline;
  * this file defines the real one. */
 #include <features.h>

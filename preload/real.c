@@ -1,5 +1,4 @@
-/*
- * Finding the real functions.
+/* real.c: finding the real functions.
  *
  * Every slot is resolved with dlsym(RTLD_NEXT) by the constructor, and
  * lazily by the first call made before it (another library's constructor
@@ -9,8 +8,7 @@
  * write); a per-thread guard sends any call made during our own dlsym to
  * the fallback, which is the raw system call.  The stdio fallbacks exist
  * only for that guard and for a libc without the symbol; they fail with
- * ENOSYS rather than print or abort.
- */
+ * ENOSYS rather than print or abort. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>

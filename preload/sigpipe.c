@@ -1,5 +1,4 @@
-/*
- * Once dtee has gone: what a pipe gives.
+/* sigpipe.c: once dtee has gone: what a pipe gives.
  *
  * A connected datagram socket whose reader has closed fails a send with
  * ECONNREFUSED (once: the kernel then disconnects it) and with ENOTCONN
@@ -15,8 +14,7 @@
  * sendmsg, sendmmsg) only EPIPE, as on a stream socket.
  *
  * Asked only after a real call failed, so it costs the fast path nothing
- * but the test of the result.
- */
+ * but the test of the result. */
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
@@ -36,7 +34,7 @@
 #define REPORTED_FDS 4096
 static FILE *_Atomic reported[REPORTED_FDS];
 
-static int in_range(int fd)
+static bool in_range(int fd)
 {
 	return fd >= 0 && fd < REPORTED_FDS;
 }
@@ -47,7 +45,7 @@ static void note_reported(FILE *fp)
 		atomic_store_explicit(&reported[dtee_fileno(fp)], fp, memory_order_relaxed);
 }
 
-static int already_reported(FILE *fp)
+static bool already_reported(FILE *fp)
 {
 	return in_range(dtee_fileno(fp)) &&
 	       atomic_load_explicit(&reported[dtee_fileno(fp)], memory_order_relaxed) == fp;
@@ -65,14 +63,14 @@ void dtee_fd_unreport(int fd)
 		atomic_store_explicit(&reported[fd], NULL, memory_order_relaxed);
 }
 
-static int reader_gone(int err)
+static bool reader_gone(int err)
 {
 	return err == ECONNREFUSED || err == ENOTCONN || err == EPIPE;
 }
 
 /* dtee hung the socket up: shut for writing as it was for reading, so the
  * kernel reports a hang-up. */
-static int hung_up(int fd)
+static bool hung_up(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 
@@ -102,7 +100,7 @@ void dtee_reader_gone(int fd, int flags)
  * reader has gone was disconnected by the kernel at that failure, so
  * getpeername says ENOTCONN, or was hung up by dtee; a live one answers
  * and is not hung up. */
-int dtee_file_failed_before(FILE *fp)
+bool dtee_file_failed_before(FILE *fp)
 {
 	int saved = errno, fd = dtee_fileno(fp);
 	struct sockaddr_storage ss;

@@ -1,5 +1,4 @@
-/*
- * Sending one oversized write as consecutive datagrams that fit.
+/* split.c: sending one oversized write as consecutive datagrams that fit.
  *
  * Chunks: min(DTEE_CHUNK_MAX, SO_SNDBUF / 2), halved on EMSGSIZE/ENOBUFS
  * down to DTEE_CHUNK_MIN.  Each chunk is one real call of the kind the
@@ -45,8 +44,7 @@
  *    A flag the holder set around each chunk could not tell these apart: a
  *    handler runs inside the interrupted chunk's call, and a siglongjmp
  *    leaves the flag set.  Without /proc, every such wait gives up after
- *    GIVE_UP.
- */
+ *    GIVE_UP. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -68,7 +66,7 @@ _Atomic unsigned dtee_detour;		/* DETOUR_SPLIT while owner != 0 */
 static _Atomic int owner_fd;		/* the fd it is splitting to */
 static _Atomic unsigned long progress;	/* chunks sent, by anyone */
 
-static int owner_is_gone(int tid)
+static bool owner_is_gone(int tid)
 {
 	return syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), tid, 0) != 0 &&
 	       errno == ESRCH;
@@ -132,7 +130,7 @@ static int sending_fd_arg(long nr)
  * /proc/self/task/TID/syscall: "NR ARG0 ARG1 ...", or "running", or "-1 ..."
  * when not in a system call.  Raw system calls: no cancellation point, no
  * hook, async-signal-safe; 0 when it cannot tell. */
-static int holder_is_sending(int tid, int fd)
+static bool holder_is_sending(int tid, int fd)
 {
 	char path[sizeof(PROC_TASK) + ULONG_DIGITS + sizeof(SYSCALL_FILE)] = PROC_TASK;
 	char buf[SYSCALL_LINE], *p = path + sizeof(PROC_TASK) - 1;

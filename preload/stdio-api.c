@@ -1,7 +1,6 @@
-/*
- * stdio on a libc whose FILE this library does not read (musl, or any libc
- * but glibc): fwrite, fputs, puts, the printf family and setvbuf (with
- * setbuffer and setbuf), through the public stdio API only.
+/* stdio-api.c: stdio on a libc whose FILE this library does not read (musl,
+ * or any libc but glibc): fwrite, fputs, puts, the printf family and
+ * setvbuf (with setbuffer and setbuf), through the public stdio API only.
  *
  * musl, like glibc, writes a FILE with its own system call, past the write
  * hook: a 1 MB fwrite to a datagram socket would fail inside stdio and the
@@ -22,8 +21,7 @@
  * (make musl), which exports these hooks itself, below.  A failure of
  * fwrite, fputs, puts or printf because dtee has gone gets what a pipe
  * gives (sigpipe.c); one that shows only in a later fflush or putc does
- * not: telling it needs glibc's FILE.
- */
+ * not: telling it needs glibc's FILE. */
 /* Runs where glibc's __vsnprintf_chk may not exist: never FORTIFY here
  * (a distribution's build flags turn it on; tests/musl.bats checks). */
 #undef _FORTIFY_SOURCE

@@ -1,9 +1,8 @@
-/*
- * Feeding stdio: fwrite, fputs, puts, fflush, __overflow, clearerr, setvbuf
- * (and setbuffer, setbuf).
- * glibc's stdio writes through its hidden internal __write, which the
- * write() hook never sees: a 1 MB fwrite() on a datagram socket would fail
- * inside stdio, return 0 and drop the data.
+/* stdio.c: feeding stdio: fwrite, fputs, puts, fflush, __overflow,
+ * clearerr; setvbuf, setbuffer, setbuf and line buffering at start are in
+ * stdio-buffer.c. glibc's stdio writes through its hidden internal __write,
+ * which the write() hook never sees: a 1 MB fwrite() on a datagram socket
+ * would fail inside stdio, return 0 and drop the data.
  *
  * How glibc writes a FILE (libio, _IO_new_file_xsputn): data that fits goes
  * into the buffer; otherwise the buffer is flushed (one write of at most
@@ -11,8 +10,8 @@
  * all of it.  So no write stdio makes is larger than the FILE's buffer or
  * than the largest single piece of data it was handed.  The buffer is
  * st_blksize (4 KiB on a socket) unless setvbuf() gave another, and
- * setvbuf(), setbuffer() and setbuf() below keep it at most a piece on our
- * sockets.
+ * setvbuf(), setbuffer() and setbuf() (stdio-buffer.c) keep it at most a
+ * piece on our sockets.
  *
  * fwrite/fputs/puts of more than a piece (fdcache.c: min(64 KiB, the fd's
  * first chunk)) on a FILE whose fd is one of our sockets: the real unlocked
@@ -33,12 +32,11 @@
  * flag is set), a loop of inline putc_unlocked in __overflow; clearerr so
  * that fflush reports each failure once (sigpipe.c).
  *
- * Line buffering: when the launcher asks for it (_DTEE_STDOUT=L in the
- * environment) and fd 1 is our stdout socket, stdout is made line-buffered
- * at start, as on a terminal, so that what a program prints on stdout and
- * stderr arrives in the order it printed it.  A program that calls setvbuf
- * itself later keeps its own choice.
- */
+ * Line buffering (stdio-buffer.c): when the launcher asks for it
+ * (_DTEE_STDOUT=L in the environment) and fd 1 is our stdout socket,
+ * stdout is made line-buffered at start, as on a terminal, so that what a
+ * program prints on stdout and stderr arrives in the order it printed it.
+ * A program that calls setvbuf itself later keeps its own choice. */
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -97,7 +95,7 @@ long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
 	return dtee_with_cleanup(op, arg, turn_end, &t);
 }
 
-int dtee_file_waits_turn(FILE *fp)
+bool dtee_file_waits_turn(FILE *fp)
 {
 	return dtee_unlikely(dtee_splitting()) && dtee_file_piece(fp) != 0;
 }
@@ -150,7 +148,7 @@ size_t dtee_file_write_pieces(const char *p, size_t len, size_t piece, FILE *fp)
 }
 
 /* The piece to feed len bytes in, or 0 when the real call will do. */
-static size_t pieces_for(size_t len, FILE *fp)
+size_t dtee_stdio_pieces_for(size_t len, FILE *fp)
 {
 	size_t piece;
 
@@ -181,7 +179,7 @@ static size_t fwrite_now(const void *p, size_t size, size_t n, FILE *fp,
 {
 	size_t total, done, piece;
 
-	if (__builtin_mul_overflow(size, n, &total) || (piece = pieces_for(total, fp)) == 0) {
+	if (__builtin_mul_overflow(size, n, &total) || (piece = dtee_stdio_pieces_for(total, fp)) == 0) {
 		struct fwrite_args a = { l, p, size, n, fp };
 
 		if (dtee_file_waits_turn(fp))
@@ -252,7 +250,7 @@ static int fputs_now(const char *s, FILE *fp, enum dtee_stdio_locking l)
 
 	if (dtee_file_piece(fp) == 0)
 		return real_fputs_as(l, s, fp);
-	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+	if ((piece = dtee_stdio_pieces_for(len = strlen(s), fp)) == 0) {
 		struct fputs_args a = { l, s, fp };
 
 		if (dtee_file_waits_turn(fp))
@@ -301,7 +299,7 @@ static int puts_now(const char *s, FILE *fp)
 
 	if (dtee_file_piece(fp) == 0)
 		return real_puts(s);
-	if ((piece = pieces_for(len = strlen(s), fp)) == 0) {
+	if ((piece = dtee_stdio_pieces_for(len = strlen(s), fp)) == 0) {
 		if (dtee_file_waits_turn(fp))
 			return (int)dtee_file_in_turn(fp, fp->_fileno, puts_op, (void *)s);
 		return real_puts(s);
@@ -366,40 +364,6 @@ static void dtee_clearerr_unlocked(FILE *fp)
 {
 	dtee_file_unreport(fp);
 	real_clearerr_unlocked(fp);
-}
-
-/* setvbuf, setbuffer, setbuf, and line buffering at start ------------------------------------ */
-
-/* A buffer larger than a piece would be flushed as one oversized datagram. */
-static int dtee_setvbuf(FILE *fp, char *buf, int mode, size_t size)
-{
-	size_t piece;
-
-	if (buf != NULL && mode != _IONBF && (piece = pieces_for(size, fp)) != 0)
-		size = piece;
-	return real_setvbuf(fp, buf, mode, size);
-}
-
-/* setbuffer, and setbuf (glibc's calls its setbuffer internally, past any
- * hook): the same limit. */
-static void dtee_setbuffer(FILE *fp, char *buf, size_t size)
-{
-	size_t piece;
-
-	if (buf != NULL && (piece = pieces_for(size, fp)) != 0) {
-		real_setbuffer(fp, buf, piece);
-		return;
-	}
-	real_setbuffer(fp, buf, size);
-}
-
-static void dtee_setbuf(FILE *fp, char *buf)
-{
-	if (buf != NULL && pieces_for(BUFSIZ, fp) != 0) {
-		dtee_setbuffer(fp, buf, BUFSIZ);
-		return;
-	}
-	real_setbuf(fp, buf);
 }
 
 /* Exported: forwarders only (fwrite's fast path is inlined into it); on
@@ -480,29 +444,6 @@ DTEE_EXPORT void clearerr_unlocked(FILE *fp)
 		real_clearerr_unlocked(fp);
 	else
 		dtee_clearerr_unlocked(fp);
-}
-
-DTEE_EXPORT int setvbuf(FILE *fp, char *buf, int mode, size_t size)
-{
-	if (!dtee_libc_is_glibc())
-		return dtee_api_setvbuf(fp, buf, mode, size);
-	return dtee_setvbuf(fp, buf, mode, size);
-}
-
-DTEE_EXPORT void setbuffer(FILE *fp, char *buf, size_t size)
-{
-	if (!dtee_libc_is_glibc())
-		dtee_api_setbuffer(fp, buf, size);
-	else
-		dtee_setbuffer(fp, buf, size);
-}
-
-DTEE_EXPORT void setbuf(FILE *fp, char *buf)
-{
-	if (!dtee_libc_is_glibc())
-		dtee_api_setbuf(fp, buf);
-	else
-		dtee_setbuf(fp, buf);
 }
 
 #endif

@@ -1,5 +1,4 @@
-/*
- * Output sockets shown to the program as streams.
+/* stream.c: output sockets shown to the program as streams.
  *
  * libuv (Node.js) asks getsockopt(SO_TYPE) what fds 1 and 2 are, and
  * silently discards everything written to a datagram socket.  For those two
@@ -10,8 +9,7 @@
  * order across stdout and stderr, as they would if the fds were blocking.
  * send/sendto (MSG_DONTWAIT, Python's socket objects) keep their EAGAIN.
  * The mark is a DETOUR_STREAM bit, so small writes to a marked fd take the
- * careful path; the fd cache clears it when the fd changes.
- */
+ * careful path; the fd cache clears it when the fd changes. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
@@ -24,7 +22,7 @@ void dtee_fd_mark_stream(int fd)
 		atomic_fetch_or(&dtee_detour, DETOUR_STREAM(fd));
 }
 
-int dtee_fd_shown_as_stream(int fd)
+bool dtee_fd_shown_as_stream(int fd)
 {
 	return (fd == 1 || fd == 2) &&
 	       (atomic_load_explicit(&dtee_detour, memory_order_relaxed) & DETOUR_STREAM(fd));

@@ -1,5 +1,4 @@
-/*
- * The kernel's copies into a socket: sendfile(64) and splice.
+/* transfer.c: the kernel's copies into a socket: sendfile(64) and splice.
  *
  * On a datagram socket each call sends what it moves as datagrams, and a
  * call that would make one too big fails with EMSGSIZE (sendfile of 20 MB
@@ -14,8 +13,7 @@
  *
  * Not reachable, so not covered: vmsplice (its fd must be a pipe: EBADF
  * on a socket), copy_file_range (regular files only: EINVAL), splice from
- * a file (one end must be a pipe: EINVAL).
- */
+ * a file (one end must be a pipe: EINVAL). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -509,12 +509,12 @@ as_nobody_setup() {
 	local cc
 	cc=$("$BATS_TEST_DIRNAME/../scripts/ensure-cross-aarch64" 2>/dev/null) || skip "no aarch64 compiler could be found or installed"
 	run make -C "$BATS_TEST_DIRNAME/.." --no-print-directory B="$BATS_TEST_TMPDIR/arm" CC="$cc" \
-		CFLAGS='-O2 -Werror' "$BATS_TEST_TMPDIR/arm/launcher/ptrace.o" "$BATS_TEST_TMPDIR/arm/launcher/attach.o" \
-		"$BATS_TEST_TMPDIR/arm/launcher/attach-check.o"
+		CFLAGS='-O2 -Werror' "$BATS_TEST_TMPDIR/arm/launcher/attach/ptrace.o" "$BATS_TEST_TMPDIR/arm/launcher/attach/attach.o" \
+		"$BATS_TEST_TMPDIR/arm/launcher/attach/attach-check.o"
 	[ "$status" -eq 0 ] || fail "$output"
-	file "$BATS_TEST_TMPDIR/arm/launcher/ptrace.o" | grep -q aarch64
+	file "$BATS_TEST_TMPDIR/arm/launcher/attach/ptrace.o" | grep -q aarch64
 	# Built for real: the aarch64 path, not the refusal for other architectures.
-	nm "$BATS_TEST_TMPDIR/arm/launcher/ptrace.o" | grep -q ' U waitpid'
+	nm "$BATS_TEST_TMPDIR/arm/launcher/attach/ptrace.o" | grep -q ' U waitpid'
 }
 
 @test "a thread blocked in read(2) goes on as if never stopped: its call is restarted, not failed" {

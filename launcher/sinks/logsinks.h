@@ -4,24 +4,13 @@
 #define DTEE_LOGSINKS_H
 
 #include "dtee.h"
+#include "options.h"
 #include "lines.h"
-
-/* The sockets used when DTEE_JOURNAL_SOCKET / DTEE_SYSLOG_SOCKET are unset
- * or empty. */
-#define JOURNAL_SOCKET_DEFAULT "/run/systemd/journal/socket"
-#define SYSLOG_SOCKET_DEFAULT "/dev/log"
 
 /* Line sinks: journal.c and syslog.c. Each reports its own failure to open
  * ("PROG: journal: PATH: why") and returns NULL. */
 struct line_sink *journal_sink_open(const struct output_opt *o, const struct options *opts);
 struct line_sink *syslog_sink_open(const struct output_opt *o, const struct options *opts);
-
-/* A priority (emerg alert crit err warning notice info debug, or the
- * aliases panic error warn, or 0-7) or a facility (kern user mail daemon
- * auth syslog lpr news uucp cron authpriv ftp local0-local7, security for
- * auth, or 0-23) as logger(1) takes them: its number, or -1. */
-int syslog_priority_value(const char *name);
-int syslog_facility_value(const char *name);
 
 /* The identifier lines are sent under: --ident, else COMMAND's base name,
  * else (--attach) the process's name (comm). */

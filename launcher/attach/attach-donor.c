@@ -4,7 +4,7 @@
  * takes from. A process may not take from one with more privilege than its
  * own, so when dtee runs as root (as it must under Yama's ptrace_scope 1)
  * and the process does not, the process takes the fds from a donor: a child
- * of the heir that holds the same fds, with the process's real uid and gid
+ * of the helper that holds the same fds, with the process's real uid and gid
  * and at most its capabilities, dumpable, and that names the process as
  * its tracer for Yama. Linux-only. */
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "kernel/procstatus.h"
 
 /* The real uid and gid and the permitted capabilities of pid. */
 struct creds {
@@ -30,24 +31,12 @@ struct creds {
 
 static bool read_creds(pid_t pid, struct creds *c)
 {
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
+	if (!proc_status(pid, PS_UID | PS_GID | PS_CAPPRM, &s))
 		return false;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long v;
-		if (sscanf(line, "Uid:\t%lu", &v) == 1)
-			c->uid = (uid_t)v, found++;
-		else if (sscanf(line, "Gid:\t%lu", &v) == 1)
-			c->gid = (gid_t)v, found++;
-		else if (sscanf(line, "CapPrm:\t%llx", &c->cap) == 1)
-			found++;
-	}
-	fclose(f);
-	return found == 3;
+	*c = (struct creds){ (uid_t)s.uid[0], (gid_t)s.gid[0], s.cap_prm };
+	return true;
 }
 
 static int set_caps(unsigned long long cap)
@@ -61,7 +50,7 @@ static int set_caps(unsigned long long cap)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-/* Become like target, say its pid on ready, then wait for the heir to
+/* Become like target, say its pid on ready, then wait for the helper to
  * close hold. */
 static void __attribute__((noreturn)) donor(pid_t target, const struct creds *c, int ready, int hold)
 {
@@ -87,7 +76,7 @@ pid_t donor_start(pid_t target, int *hold)
 	int ready[2], keep[2];
 	pid_t ok = 0;
 
-	/* Needed only where the heir has privilege the process lacks. */
+	/* Needed only where the helper has privilege the process lacks. */
 	if (geteuid() != 0)
 		return getpid();
 	if (!read_creds(target, &c))
@@ -99,7 +88,7 @@ pid_t donor_start(pid_t target, int *hold)
 		close(ready[1]);
 		return -1;
 	}
-	/* A grandchild: the heir waits for any of its tracees (ptrace.c),
+	/* A grandchild: the helper waits for any of its tracees (ptrace.c),
 	 * and must have no child of its own to wait for. */
 	pid_t mid = fork();
 	if (mid == 0) {

@@ -1,12 +1,13 @@
-/* attach.c: what is done inside an attached process, and by whom.
+/* attach-helper.c: the helper: what is done inside an attached process,
+ * and by whom.
  *
- * dtee itself never traces the process. A helper, the heir ("dtee-attach"),
+ * dtee itself never traces the process. A helper ("dtee-attach")
  * does both jobs: it puts dtee's sockets on the process's fds 1 and 2, and
  * it puts the originals back when dtee asks, or when dtee dies (even by
  * SIGKILL). Had dtee been the tracer, dying halfway through an injection
  * would let the process run on with the registers of a call of ours.
  *
- * The process fetches the sockets itself: pidfd_open(heir) and
+ * The process fetches the sockets itself: pidfd_open(helper) and
  * pidfd_getfd() inside it, then dup3() onto 1 and 2 keeping each fd's
  * close-on-exec flag, then close() of what it fetched. Nothing of the
  * process's memory is written, no socket path is needed (its mount or
@@ -23,42 +24,22 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sysexits.h>
 #include <unistd.h>
 
+#include "attach-helper.h"
 #include "attach.h"
-#include "closefds.h"
-#include "dtee.h"
+#include "kernel/closefds.h"
+#include "kernel/fdcmp.h"
+#include "kernel/procstatus.h"
 #include "ptrace.h"
 
-#ifndef KCMP_FILE
-#define KCMP_FILE 0
-#endif
-
-struct attach {
-	pid_t pid;
-	int pidfd;		/* the process */
-	int ctl;		/* dtee's end of the pair the heir reads, or -1 */
-	int orig[2];		/* the process's own fds 1 and 2 (the caller's to close) */
-	int sock[2];		/* dtee's sockets, for a new heir */
-};
-
-/* How often the heir tries again to put the process's fds back, while
+/* How often the helper tries again to put the process's fds back, while
  * something (another tracer) keeps it from holding the process. */
 #define RETRY_MS 200
 /* How often a hold or an attach is tried at once again when a thread's
  * execve ends it midway. */
 #define MAX_TRIES 100
 
-/* The heir's state: fds it holds. */
-struct heir {
-	pid_t pid;
-	pid_t dtee;		/* told with SIGCHLD when the process ends */
-	bool attached;		/* dtee's sockets are on the process's fds already */
-	int pidfd, ctl;		/* ctl: -1 once dtee has gone */
-	int sock[2];		/* dtee's sockets, for fds 1 and 2 */
-	int orig[2];		/* the process's own fds 1 and 2 */
-};
 
 /* One call inside the process; a failed call is recorded in *r. */
 static bool call(struct tracee *t, struct attach_reply *r, enum inject_call what,
@@ -83,7 +64,7 @@ static void close_in(struct tracee *t, long fd)
 		(void)tracee_syscall(t, &ret, SYS_close, fd, 0, 0, 0);
 }
 
-/* Fetch src[i] from the heir into the process, for each i where want[i]. */
+/* Fetch src[i] from the helper into the process, for each i where want[i]. */
 static bool fetch(struct tracee *t, struct attach_reply *r, long pidfd, const int src[2],
 		  const bool want[2], long got[2])
 {
@@ -135,7 +116,7 @@ struct hold {
 	int keep;		/* the donor lives while this is open */
 };
 
-static struct attach_reply hold(struct heir *h, struct hold *k)
+static struct attach_reply hold(struct helper *h, struct hold *k)
 {
 	k->keep = -1;
 	k->donor = donor_start(h->pid, &k->keep);
@@ -166,14 +147,14 @@ static struct attach_reply let_go(struct hold *k, const int src[2], const int un
 
 /* Which of the process's fds 1 and 2 still hold our sockets: a program
  * that has put its own files there since keeps them. */
-static void still_ours(struct heir *h, bool mine[2])
+static void still_ours(struct helper *h, bool mine[2])
 {
 	for (int i = 0; i < 2; i++)
-		mine[i] = syscall(SYS_kcmp, h->pid, getpid(), KCMP_FILE, i + 1, h->sock[i]) == 0;
+		mine[i] = same_open_file(h->pid, i + 1, getpid(), h->sock[i]) == 1;
 }
 
 /* The process has not ended (its pidfd is not readable). */
-static bool alive(const struct heir *h)
+static bool alive(const struct helper *h)
 {
 	struct pollfd p = { h->pidfd, POLLIN, 0 };
 
@@ -183,23 +164,15 @@ static bool alive(const struct heir *h)
 /* No other tracer holds the process. */
 static bool untraced(pid_t pid)
 {
-	char path[64], line[128];
-	int tracer = -1;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (tracer < 0 && fgets(line, sizeof line, f))
-		(void)sscanf(line, "TracerPid: %d", &tracer);
-	fclose(f);
-	return tracer == 0;
+	return proc_status(pid, PS_TRACER, &s) && s.tracer == 0;
 }
 
 /* A failure that a thread's execve causes: the threads held end midway
  * (a thread on its way out cannot be seized either: EPERM), and the
  * process goes on with another program. Worth another try. */
-static bool interrupted(const struct heir *h, const struct attach_reply *r)
+static bool interrupted(const struct helper *h, const struct attach_reply *r)
 {
 	if (!alive(h))
 		return false;
@@ -212,7 +185,7 @@ static bool interrupted(const struct heir *h, const struct attach_reply *r)
 }
 
 /* hold(), tried again while a thread's execve gets in the way. */
-static struct attach_reply hold_still(struct heir *h, struct hold *k)
+static struct attach_reply hold_still(struct helper *h, struct hold *k)
 {
 	struct attach_reply r;
 
@@ -223,7 +196,7 @@ static struct attach_reply hold_still(struct heir *h, struct hold *k)
 
 /* Put dtee's sockets on the process's fds 1 and 2, where they are not
  * yet: tried again while a thread's execve gets in the way. */
-static struct attach_reply attach_now(struct heir *h)
+static struct attach_reply attach_now(struct helper *h)
 {
 	struct attach_reply r;
 
@@ -242,7 +215,7 @@ static struct attach_reply attach_now(struct heir *h)
 }
 
 /* Put the originals back in the held process and let it go. */
-static struct attach_reply restore(struct heir *h, struct hold *k)
+static struct attach_reply restore(struct helper *h, struct hold *k)
 {
 	bool mine[2];
 
@@ -284,7 +257,7 @@ static void send_reply(int ctl, const struct attach_reply *r)
 /* The next word from dtee: 'D' detach, 'R' drained, 'Q' done; 'E' for
  * the process's end, 'T' once timeout_ms (-1: never) has passed; 0 if
  * dtee has gone (h->ctl is -1 from then on). */
-static char wait_for_dtee(struct heir *h, int timeout_ms)
+static char wait_for_dtee(struct helper *h, int timeout_ms)
 {
 	struct pollfd p[2] = { { h->ctl, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
 	char cmd;
@@ -314,7 +287,7 @@ static char wait_for_dtee(struct heir *h, int timeout_ms)
  * it is there) copy all it has written, restore. asked: dtee waits for the
  * reply to its 'D'; otherwise it is woken with SIGCHLD to read that the
  * process is held. True once done, or the process has ended. */
-static bool try_detach(struct heir *h, bool asked)
+static bool try_detach(struct helper *h, bool asked)
 {
 	struct hold k;
 	struct attach_reply r = hold_still(h, &k);
@@ -336,7 +309,7 @@ static bool try_detach(struct heir *h, bool asked)
 	return r.step == STEP_OK || r.step == STEP_CHANGED || !alive(h);
 }
 
-static void __attribute__((noreturn)) heir(struct heir *h)
+static void __attribute__((noreturn)) helper(struct helper *h)
 {
 	const int keep[] = { h->pidfd, h->ctl, h->sock[0], h->sock[1], h->orig[0], h->orig[1] };
 	bool retrying = false;
@@ -344,7 +317,7 @@ static void __attribute__((noreturn)) heir(struct heir *h)
 
 	keep_only(keep, (int)(sizeof keep / sizeof keep[0]));
 	/* Out of the terminal's session: ^C and a hang-up are for dtee,
-	 * which asks the heir to detach. A signal sent by pid still acts. */
+	 * which asks the helper to detach. A signal sent by pid still acts. */
 	(void)setsid();
 	(void)prctl(PR_SET_NAME, "dtee-attach", 0, 0, 0);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -383,9 +356,9 @@ static void __attribute__((noreturn)) heir(struct heir *h)
 	}
 }
 
-/* Start the heir as a grandchild dtee does not wait for; it attaches at
+/* Start the helper as a grandchild dtee does not wait for; it attaches at
  * once and says how that went. */
-static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
+int start_helper(struct helper *h, int *ctl, struct attach_reply *r)
 {
 	int pair[2];
 
@@ -396,7 +369,7 @@ static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
 		close(pair[0]);
 		h->ctl = pair[1];
 		if (fork() == 0)
-			heir(h);
+			helper(h);
 		_exit(0);
 	}
 	close(pair[1]);
@@ -413,186 +386,4 @@ static int start_heir(struct heir *h, int *ctl, struct attach_reply *r)
 	if (n != (ssize_t)sizeof *r)
 		*r = (struct attach_reply){ STEP_LOST, 0, n < 0 ? errno : EPIPE };
 	return 0;
-}
-
-int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int *orig_err)
-{
-	int pidfd, rc = attach_check(pid, force, &pidfd, orig_out, orig_err);
-
-	if (rc == 0 && (rc = attach_check_sockets(pid, *orig_out, *orig_err)) != 0) {
-		close(pidfd);
-		if (*orig_out >= 0)
-			close(*orig_out);
-		if (*orig_err >= 0)
-			close(*orig_err);
-	}
-	if (rc != 0)
-		return rc;
-	*a = malloc(sizeof **a);
-	if (!*a) {
-		msg("--attach=%d: %s", (int)pid, strerror(errno));
-		close(pidfd);
-		if (*orig_out >= 0)
-			close(*orig_out);
-		if (*orig_err >= 0)
-			close(*orig_err);
-		return EX_OSERR;
-	}
-	**a = (struct attach){ pid, pidfd, -1, { *orig_out, *orig_err }, { -1, -1 } };
-	/* A closed fd stays closed; the pass-through writes nothing there. */
-	for (int i = 0; i < 2; i++) {
-		int *caller = i == 0 ? orig_out : orig_err;
-		if (*caller < 0 && (*caller = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0) {
-			msg("--attach=%d: /dev/null: %s", (int)pid, strerror(errno));
-			attach_finish(*a);
-			if (i == 1)
-				close(*orig_out);
-			else if (*orig_err >= 0)
-				close(*orig_err);
-			return EX_OSERR;
-		}
-	}
-	return 0;
-}
-
-static bool ended(int pidfd)
-{
-	struct pollfd p = { pidfd, POLLIN, 0 };
-
-	return poll(&p, 1, 0) > 0;
-}
-
-/* Start a heir for a (attached: dtee's sockets are on the process's fds
- * already, as when the first heir has been killed); r is its first word. */
-static int new_heir(struct attach *a, bool attached, struct attach_reply *r)
-{
-	struct heir h = {
-		.pid = a->pid, .dtee = getpid(), .attached = attached, .pidfd = a->pidfd,
-		.sock = { a->sock[0], a->sock[1] }, .orig = { a->orig[0], a->orig[1] },
-	};
-
-	return start_heir(&h, &a->ctl, r);
-}
-
-int attach_start(struct attach *a, int out_sock, int err_sock)
-{
-	struct attach_reply r;
-	int rc = 0;
-
-	/* Kept for a heir that would replace a killed one. */
-	a->sock[0] = fcntl(out_sock, F_DUPFD_CLOEXEC, 3);
-	a->sock[1] = fcntl(err_sock, F_DUPFD_CLOEXEC, 3);
-	if (a->sock[0] < 0 || a->sock[1] < 0 || new_heir(a, false, &r) < 0) {
-		msg("--attach=%d: cannot start the helper: %s", (int)a->pid, strerror(errno));
-		rc = EX_OSERR;
-	} else if (r.step != STEP_OK && ended(a->pidfd)) {
-		msg("--attach=%d: it ended", (int)a->pid);
-		rc = EX_NOINPUT;
-	} else if (r.step != STEP_OK) {
-		rc = attach_report(a->pid, &r, false);
-	}
-	if (rc != 0)
-		attach_finish(a);
-	return rc;
-}
-
-int attach_pidfd(const struct attach *a)
-{
-	return a->pidfd;
-}
-
-static void lose_heir(struct attach *a)
-{
-	if (a->ctl >= 0)
-		close(a->ctl);
-	a->ctl = -1;
-}
-
-/* The heir's reply; STEP_NO_HEIR if it has gone. */
-static struct attach_reply reply(struct attach *a)
-{
-	struct attach_reply r;
-	ssize_t n;
-
-	while ((n = recv(a->ctl, &r, sizeof r, 0)) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof r) {
-		lose_heir(a);
-		r = (struct attach_reply){ STEP_NO_HEIR, 0, n < 0 ? errno : EPIPE };
-	}
-	return r;
-}
-
-static struct attach_reply ask(struct attach *a, const char *cmd)
-{
-	if (a->ctl < 0 || send(a->ctl, cmd, 1, MSG_NOSIGNAL) != 1) {
-		int e = a->ctl < 0 ? EPIPE : errno;
-		lose_heir(a);
-		return (struct attach_reply){ STEP_NO_HEIR, 0, e };
-	}
-	return reply(a);
-}
-
-int attach_hold(struct attach *a)
-{
-	struct attach_reply r = ask(a, "D");
-
-	/* The heir was killed: another takes its place. */
-	if (r.step == STEP_NO_HEIR && new_heir(a, true, &r) == 0 && r.step == STEP_OK)
-		r = ask(a, "D");
-	if (r.step == STEP_OK)
-		return 0;
-	/* It ended just now: nothing to put back. */
-	if (r.step == STEP_SEIZE && r.sub == SEIZE_GONE && ended(a->pidfd)) {
-		lose_heir(a);
-		return 1;
-	}
-	if (r.step == STEP_NO_HEIR) {
-		(void)attach_report(a->pid, &r, true);
-		return -2;
-	}
-	attach_report_retry(a->pid, &r);
-	return -1;
-}
-
-int attach_held(struct attach *a)
-{
-	struct pollfd p = { a->ctl, POLLIN, 0 };
-
-	if (a->ctl < 0 || poll(&p, 1, 0) <= 0)
-		return 0;
-	struct attach_reply r = reply(a);
-	/* The heir was killed while it tried: another takes its place. */
-	if (r.step == STEP_NO_HEIR)
-		return attach_hold(a) == 0;
-	return r.step == STEP_OK;
-}
-
-int attach_detach(struct attach *a)
-{
-	struct attach_reply r = ask(a, "R");
-
-	if (r.step == STEP_OK || r.step == STEP_CHANGED || (r.step == STEP_LOST && r.err == ESRCH)) {
-		lose_heir(a);
-		return r.step == STEP_CHANGED ? attach_report(a->pid, &r, true) : 0;
-	}
-	if (r.step == STEP_NO_HEIR) {
-		(void)attach_report(a->pid, &r, true);
-		return -2;
-	}
-	attach_report_retry(a->pid, &r);
-	return -1;
-}
-
-void attach_finish(struct attach *a)
-{
-	if (a->ctl >= 0) {
-		(void)send(a->ctl, "Q", 1, MSG_NOSIGNAL);
-		close(a->ctl);
-	}
-	for (int i = 0; i < 2; i++)
-		if (a->sock[i] >= 0)
-			close(a->sock[i]);
-	close(a->pidfd);
-	free(a);
 }

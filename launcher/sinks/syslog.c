@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "ending.h"
-#include "logsock.h"
+#include "logqueue.h"
 #include "logsinks.h"
 
 /* rsyslog reads at most 8096 bytes of a message unless its maxMessageSize
@@ -29,36 +29,18 @@
 #define SYSLOG_MESSAGE_MAX 8096
 #define SYSLOG_HEADER_MAX 128
 #define SYSLOG_IDENT_MAX 64
-/* Messages and bytes held for one sendmmsg(). */
-#define QUEUE_MAX 64
-#define ARENA_SIZE (QUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
+/* Bytes held for one sendmmsg(). */
+#define ARENA_SIZE (LOGQUEUE_MAX * 1024 + SYSLOG_MESSAGE_MAX)
 
 struct syslog_sink {
-	struct line_sink lines;
-	struct logsock sock;
+	struct logqueue_sink k;	/* first: the line sink and its queue */
 	int facility;
 	int priority[2];
 	char ident[SYSLOG_IDENT_MAX + 1];
 	/* The last second rendered, and its "Mmm dd hh:mm:ss". */
 	time_t stamp_sec;
 	char stamp[32];
-	/* Messages waiting to be sent. */
-	unsigned n;
-	size_t used;
-	struct mmsghdr msgs[QUEUE_MAX];
-	struct iovec iov[QUEUE_MAX];
-	char arena[ARENA_SIZE];
 };
-
-static void syslog_flush(struct line_sink *l)
-{
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	if (s->n > 0)
-		logsock_send(&s->sock, s->msgs, s->n);
-	s->n = 0;
-	s->used = 0;
-}
 
 static const char *stamp(struct syslog_sink *s, time_t sec)
 {
@@ -80,19 +62,14 @@ static void syslog_record(struct line_sink *l, const struct record *r)
 	int hlen;
 	char *p;
 
-	if (s->n == QUEUE_MAX || s->used + SYSLOG_HEADER_MAX + r->len > sizeof s->arena)
-		syslog_flush(l);
 	if (r->pid > 0)
 		snprintf(pid, sizeof pid, "[%ld]", (long)r->pid);
-	p = s->arena + s->used;
+	p = logqueue_room(&s->k.q, SYSLOG_HEADER_MAX + r->len);
 	hlen = snprintf(p, SYSLOG_HEADER_MAX, "<%d>%s %s%s: ", prio, stamp(s, r->time.tv_sec), s->ident, pid);
 	if (hlen < 0 || hlen >= SYSLOG_HEADER_MAX)
 		hlen = SYSLOG_HEADER_MAX - 1;
 	memcpy(p + hlen, r->text, r->len);
-	s->iov[s->n] = (struct iovec){ p, (size_t)hlen + r->len };
-	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
-	s->used += (size_t)hlen + r->len;
-	s->n++;
+	logqueue_add(&s->k.q, (size_t)hlen + r->len);
 }
 
 /* The end of the run as a message of its own, from dtee's pid, with the
@@ -105,7 +82,7 @@ static void syslog_end(struct syslog_sink *s, const struct ending *e)
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	syslog_record(&s->lines, &(struct record){
+	syslog_record(&s->k.lines, &(struct record){
 		.stream = ok ? STREAM_OUT : STREAM_ERR,
 		.text = text,
 		.len = len,
@@ -117,26 +94,15 @@ static void syslog_end(struct syslog_sink *s, const struct ending *e)
 
 static void syslog_finish(struct line_sink *l, const struct ending *e)
 {
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	syslog_end(s, e);
-	syslog_flush(l);
-	logsock_report(&s->sock);
-}
-
-static void syslog_close(struct line_sink *l)
-{
-	struct syslog_sink *s = (struct syslog_sink *)l;
-
-	logsock_close(&s->sock);
-	free(s);
+	syslog_end((struct syslog_sink *)l, e);
+	logqueue_sink_finish(l, e);
 }
 
 static const struct line_sink_ops syslog_ops = {
 	.record = syslog_record,
-	.flush = syslog_flush,
+	.flush = logqueue_sink_flush,
 	.finish = syslog_finish,
-	.close = syslog_close,
+	.close = logqueue_sink_close,
 };
 
 /* The identifier as receivers parse it: it ends at white space, ':' or
@@ -156,11 +122,11 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 {
 	struct syslog_sink *s = xcalloc(1, sizeof *s, "syslog");
 
-	if (logsock_open(&s->sock, "syslog", o->path) < 0) {
+	if (logqueue_open(&s->k.q, "syslog", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
-	s->lines = (struct line_sink){
+	s->k.lines = (struct line_sink){
 		.ops = &syslog_ops,
 		.needs = SINK_TIME | SINK_PID,
 		.max_record = SYSLOG_MESSAGE_MAX - SYSLOG_HEADER_MAX,
@@ -169,5 +135,5 @@ struct line_sink *syslog_sink_open(const struct output_opt *o, const struct opti
 	s->priority[0] = opts->log.priority[0];
 	s->priority[1] = opts->log.priority[1];
 	set_ident(s, syslog_ident(opts));
-	return &s->lines;
+	return &s->k.lines;
 }

@@ -163,6 +163,10 @@ bool call_wants_sigpipe(const struct seccomp_notif *req);
  * read it, and dtee may send there as itself. */
 bool reader_in_command(const struct supervisor *sv, pid_t writer, int sock);
 
+/* supervise-relay.c: relay the job's stopped write, or sendmmsg(), and
+ * say how to answer it. */
+struct outcome serve_job(struct job *job);
+
 /* supervise-serve.c */
 struct job *job_new(struct supervisor *sv);
 void job_free(struct job *job);

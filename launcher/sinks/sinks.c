@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "lines.h"
 #include "log.h"
@@ -11,8 +12,6 @@
 #include "sink.h"
 #include "spool.h"
 #include "logsinks.h"
-
-struct timespec run_start;
 
 /* Every kind of output the options can name. A byte sink opens into a sink
  * of its own; a line sink is fed records by the one line assembler, which
@@ -54,8 +53,10 @@ void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err
 			l = sink_table[o->kind].open_lines(o, opts);
 		if (k)
 			add(s, k);
-		else if (l)
+		else if (l) {
+			l->start = &s->start;
 			lines[nlines++] = l;
+		}
 		else {
 			if (!s->open_failed)
 				s->open_status = sink_table[o->kind].unopened;
@@ -71,6 +72,11 @@ void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err
 	if (opts->cron)
 		pass = spool_open(pass, opts, &s->open_failed);
 	add(s, pass);
+}
+
+void sinks_start(struct sinks *s)
+{
+	clock_gettime(CLOCK_REALTIME, &s->start);
 }
 
 void sinks_write(struct sinks *s, const struct batch *b)

@@ -1,10 +1,6 @@
 /* file.c: the raw output files (-o -O -e -E -c -C): the command's bytes of
  * the streams each file wants, exactly as written, in order. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "outlet.h"
 #include "sink.h"
@@ -29,10 +25,7 @@ static void file_close(struct sink *k)
 {
 	struct file_sink *f = (struct file_sink *)k;
 
-	if (close(f->out.fd) < 0 && errno != EINTR)
-		outlet_fail(&f->out, errno);
-	/* The outlet may wait in the failure queue until reported. */
-	outlets_report();
+	outlet_close(&f->out);
 	free(f);
 }
 
@@ -43,16 +36,13 @@ static const struct sink_ops file_ops = {
 
 struct sink *file_sink_open(const struct output_opt *o)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (o->append ? O_APPEND : O_TRUNC);
-	int fd = open(o->path, flags, 0666);
+	struct outlet out;
 
-	if (fd < 0) {
-		msg("%s: %s", o->path, strerror(errno));
+	if (!outlet_open(&out, o->path, o->append))
 		return NULL;
-	}
 	struct file_sink *f = xcalloc(1, sizeof *f, "file sink");
 	f->sink.ops = &file_ops;
-	f->out = outlet_make(fd, o->path);
+	f->out = out;
 	f->streams = o->streams;
 	return &f->sink;
 }

@@ -38,10 +38,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "closefds.h"
-#include "fdcmp.h"
+#include "kernel/closefds.h"
+#include "kernel/fdcmp.h"
 #include "signals.h"
-#include "sendas.h"
+#include "kernel/sendas.h"
 #include "supervise-private.h"
 
 /* How many ids past the last one dtee recorded the heir lets run: the call

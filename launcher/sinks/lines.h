@@ -53,6 +53,7 @@ struct line_sink {
 	size_t max_record;	/* the longest record text it takes; 0: no limit of its own */
 	bool finish_last;	/* finished after the others, so that its end can
 				 * tell what they reported (the annotated logs) */
+	const struct timespec *start;	/* when the run started (set by sinks_open) */
 };
 
 /* An assembler that calls emit(ctx, record) for each record cut. */

@@ -21,9 +21,6 @@
 
 struct timefmt;
 
-/* Check a format; NULL when good, else why not (a static string). */
-const char *timefmt_check(const char *spec);
-
 /* Compile a checked format, in local time or UTC. */
 struct timefmt *timefmt_new(const char *spec, bool utc);
 

@@ -6,6 +6,7 @@
 
 #include "colour.h"
 #include "dtee.h"
+#include "options.h"
 
 #define SGR_RED "\033[31m"
 #define SGR_RESET "\033[0m"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "colour.h"
-#include "fdcmp.h"
+#include "kernel/fdcmp.h"
 #include "io.h"
 #include "outlet.h"
 #include "pass.h"

@@ -30,7 +30,7 @@
 
 #include "ending.h"
 #include "io.h"
-#include "logsock.h"
+#include "logqueue.h"
 #include "logsinks.h"
 
 /* journald takes entries of hundreds of MiB; lines are cut at 1 MiB so
@@ -39,22 +39,14 @@
 /* Room for every field but MESSAGE's text. */
 #define JOURNAL_FIELDS_MAX 512
 #define JOURNAL_IDENT_MAX 128
-/* Entries and bytes held for one sendmmsg(). */
-#define QUEUE_MAX 64
-#define ARENA_SIZE (QUEUE_MAX * 1024 + JOURNAL_RECORD_MAX + JOURNAL_FIELDS_MAX)
+/* Bytes held for one sendmmsg(). */
+#define ARENA_SIZE (LOGQUEUE_MAX * 1024 + JOURNAL_RECORD_MAX + JOURNAL_FIELDS_MAX)
 
 struct journal_sink {
-	struct line_sink lines;
-	struct logsock sock;
+	struct logqueue_sink k;	/* first: the line sink and its queue */
 	size_t dgram_max;	/* larger entries go through a memfd */
 	int priority[2];
 	char ident[JOURNAL_IDENT_MAX + 1];
-	/* Entries waiting to be sent. */
-	unsigned n;
-	size_t used;
-	struct mmsghdr msgs[QUEUE_MAX];
-	struct iovec iov[QUEUE_MAX];
-	char arena[ARENA_SIZE];
 };
 
 static bool needs_binary(const char *v, size_t len)
@@ -117,16 +109,6 @@ static char *render(const struct journal_sink *s, char *p, const struct record *
 	return field(p, "MESSAGE", r->text, r->len);
 }
 
-static void journal_flush(struct line_sink *l)
-{
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	if (s->n > 0)
-		logsock_send(&s->sock, s->msgs, s->n);
-	s->n = 0;
-	s->used = 0;
-}
-
 /* Send an entry too large for a datagram: its descriptor, sealed so that
  * journald can map it safely. */
 static void send_memfd(struct journal_sink *s, const char *entry, size_t len)
@@ -141,13 +123,13 @@ static void send_memfd(struct journal_sink *s, const char *entry, size_t len)
 
 	if (fd < 0 || write_full(fd, entry, len) < 0 ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-		logsock_lose(&s->sock, 1, errno);
+		logsock_lose(&s->k.q.sock, 1, errno);
 	} else {
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-		logsock_send(&s->sock, &m, 1);
+		logsock_send(&s->k.q.sock, &m, 1);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -159,19 +141,14 @@ static void journal_record(struct line_sink *l, const struct record *r)
 	size_t room = JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + r->len;
 	char *p, *end;
 
-	if (s->n == QUEUE_MAX || s->used + room > sizeof s->arena)
-		journal_flush(l);
-	p = s->arena + s->used;
+	p = logqueue_room(&s->k.q, room);
 	end = render(s, p, r);
 	if (s->dgram_max && (size_t)(end - p) > s->dgram_max) {
-		journal_flush(l);	/* the entries before it go first */
+		logqueue_flush(&s->k.q);	/* the entries before it go first */
 		send_memfd(s, p, (size_t)(end - p));
 		return;
 	}
-	s->iov[s->n] = (struct iovec){ p, (size_t)(end - p) };
-	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
-	s->used += (size_t)(end - p);
-	s->n++;
+	logqueue_add(&s->k.q, (size_t)(end - p));
 }
 
 /* The end of the run as an entry of its own, sent by dtee (SYSLOG_PID):
@@ -189,9 +166,7 @@ static void journal_end(struct journal_sink *s, const struct ending *e)
 	struct timespec now;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (s->n == QUEUE_MAX || s->used + JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + sizeof text > sizeof s->arena)
-		journal_flush(&s->lines);
-	char *p = s->arena + s->used, *end = p;
+	char *p = logqueue_room(&s->k.q, JOURNAL_FIELDS_MAX + 2 * JOURNAL_IDENT_MAX + sizeof text), *end = p;
 	end = field_str(end, "PRIORITY", prio_names[s->priority[!ok] & 7]);
 	end = field_str(end, "SYSLOG_IDENTIFIER", s->ident);
 	end = field_num(end, "SYSLOG_PID", getpid());
@@ -205,34 +180,20 @@ static void journal_end(struct journal_sink *s, const struct ending *e)
 	if (e->signal)
 		end = field_num(end, "DTEE_SIGNAL", e->signal);
 	end = field(end, "MESSAGE", text, len);
-	s->iov[s->n] = (struct iovec){ p, (size_t)(end - p) };
-	s->msgs[s->n].msg_hdr = (struct msghdr){ .msg_iov = &s->iov[s->n], .msg_iovlen = 1 };
-	s->used += (size_t)(end - p);
-	s->n++;
+	logqueue_add(&s->k.q, (size_t)(end - p));
 }
 
 static void journal_finish(struct line_sink *l, const struct ending *e)
 {
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	journal_end(s, e);
-	journal_flush(l);
-	logsock_report(&s->sock);
-}
-
-static void journal_close(struct line_sink *l)
-{
-	struct journal_sink *s = (struct journal_sink *)l;
-
-	logsock_close(&s->sock);
-	free(s);
+	journal_end((struct journal_sink *)l, e);
+	logqueue_sink_finish(l, e);
 }
 
 static const struct line_sink_ops journal_ops = {
 	.record = journal_record,
-	.flush = journal_flush,
+	.flush = logqueue_sink_flush,
 	.finish = journal_finish,
-	.close = journal_close,
+	.close = logqueue_sink_close,
 };
 
 struct line_sink *journal_sink_open(const struct output_opt *o, const struct options *opts)
@@ -241,18 +202,18 @@ struct line_sink *journal_sink_open(const struct output_opt *o, const struct opt
 	const char *ident = syslog_ident(opts);
 	size_t n = syslog_ident_len(ident, JOURNAL_IDENT_MAX);
 
-	if (logsock_open(&s->sock, "journal", o->path) < 0) {
+	if (logqueue_open(&s->k.q, "journal", o->path, ARENA_SIZE) < 0) {
 		free(s);
 		return NULL;
 	}
-	s->lines = (struct line_sink){
+	s->k.lines = (struct line_sink){
 		.ops = &journal_ops,
 		.needs = SINK_TIME | SINK_PID,
 		.max_record = JOURNAL_RECORD_MAX,
 	};
-	s->dgram_max = logsock_max_dgram(&s->sock);
+	s->dgram_max = logsock_max_dgram(&s->k.q.sock);
 	s->priority[0] = opts->log.priority[0];
 	s->priority[1] = opts->log.priority[1];
 	memcpy(s->ident, ident, n);
-	return &s->lines;
+	return &s->k.lines;
 }

@@ -62,7 +62,7 @@ static char *put_time(struct log_sink *g, char *o, const struct timespec *t)
 {
 	if (g->per_record || !g->have_time || g->time.tv_sec != t->tv_sec ||
 	    g->time.tv_nsec != t->tv_nsec) {
-		g->time_len = timefmt_render(g->tf, t, &run_start, g->time_text);
+		g->time_len = timefmt_render(g->tf, t, g->line.start, g->time_text);
 		g->time = *t;
 		g->have_time = true;
 	}
@@ -209,10 +209,10 @@ static void put_start(struct log_sink *g)
 
 	g->started = true;
 	if (g->format != LOG_JSON) {
-		put_event(g, &run_start, "start", text, len);
+		put_event(g, g->line.start, "start", text, len);
 		return;
 	}
-	char *o = put_event_head(g, event_room(g), &run_start, "start");
+	char *o = put_event_head(g, event_room(g), g->line.start, "start");
 	if (!g->argv) {
 		o += sprintf(o, ",\"attach\":%ld", (long)g->attached);
 	} else {
@@ -303,10 +303,7 @@ static void log_close(struct line_sink *l)
 	struct log_sink *g = (struct log_sink *)l;
 
 	log_flush(l);
-	if (close(g->out.fd) < 0 && errno != EINTR)
-		outlet_fail(&g->out, errno);
-	/* The outlet may wait in the failure queue until reported. */
-	outlets_report();
+	outlet_close(&g->out);
 	timefmt_free(g->tf);
 	free(g->buf);
 	free(g);
@@ -321,13 +318,10 @@ static const struct line_sink_ops log_ops = {
 
 struct line_sink *log_sink_open(const struct output_opt *o, const struct options *opts)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (o->append ? O_APPEND : O_TRUNC);
-	int fd = open(o->path, flags, 0666);
+	struct outlet out;
 
-	if (fd < 0) {
-		msg("%s: %s", o->path, strerror(errno));
+	if (!outlet_open(&out, o->path, o->append))
 		return NULL;
-	}
 	struct log_sink *g = xcalloc(1, sizeof *g, "log");
 	(void)opts;	/* a log's format is its own (struct output_opt) */
 	g->line.ops = &log_ops;
@@ -335,7 +329,7 @@ struct line_sink *log_sink_open(const struct output_opt *o, const struct options
 	g->line.needs = SINK_TIME | (o->log_format == LOG_JSON ? SINK_PID : 0);
 	g->line.max_record = LOG_RECORD_MAX;
 	g->line.finish_last = true;
-	g->out = outlet_make(fd, o->path);
+	g->out = out;
 	g->format = o->log_format;
 	if (g->format == LOG_TEXT) {
 		const char *spec = o->time_format ? o->time_format : TIMEFMT_LOCAL_RFC3339;

@@ -8,6 +8,11 @@
 #include <sys/types.h>
 
 struct attach;
+struct options;
+
+/* dtee --attach=PID from start to end: copy a running process's output
+ * until it ends or dtee is stopped (attached.c). Returns the exit status. */
+int run_attached(const struct options *opts);
 
 /* Check that PID can be attached to, and take its fds 1 and 2 as
  * *orig_out and *orig_err (dtee's pass-through destinations, the caller's
@@ -15,7 +20,7 @@ struct attach;
  * and returns an exit status (sysexits); 0 on success. */
 int attach_prepare(pid_t pid, bool force, struct attach **a, int *orig_out, int *orig_err);
 
-/* Start the heir, which puts out_sock and err_sock on the process's fds 1
+/* Start the helper, which puts out_sock and err_sock on the process's fds 1
  * and 2. On failure prints why, leaves the process as it was, frees a and
  * returns an exit status. */
 int attach_start(struct attach *a, int out_sock, int err_sock);
@@ -27,24 +32,24 @@ int attach_pidfd(const struct attach *a);
  * has written is in dtee's queue and it writes no more until
  * attach_detach(). Returns 0 once held; 1 if it has just ended (nothing
  * to put back); -1 if it cannot be held now (another tracer has it): dtee
- * says so and goes on copying, the heir tries again and, once it holds
+ * says so and goes on copying, the helper tries again and, once it holds
  * the process, sends dtee SIGCHLD (attach_held() then says so); -2 if no
- * heir can be had (said why). A killed heir is replaced here. */
+ * helper can be had (said why). A killed helper is replaced here. */
 int attach_hold(struct attach *a);
 
-/* After attach_hold() returned -1: 1 once the heir holds the process. */
+/* After attach_hold() returned -1: 1 once the helper holds the process. */
 int attach_held(struct attach *a);
 
 /* Then put the process's own fds back and let it run: 0 when done; -1 if
- * it could not be done now (said why; the heir tries again, as above);
- * -2 if the heir has gone. attach_finish() must follow. */
+ * it could not be done now (said why; the helper tries again, as above);
+ * -2 if the helper has gone. attach_finish() must follow. */
 int attach_detach(struct attach *a);
 
-/* The process has ended, or dtee has detached and is done: let the heir
+/* The process has ended, or dtee has detached and is done: let the helper
  * go, free a. */
 void attach_finish(struct attach *a);
 
-/* What the heir reports (attach.c) and how dtee words it (attach-check.c). */
+/* What the helper reports (attach.c) and how dtee words it (attach-check.c). */
 enum attach_step {
 	STEP_OK,
 	STEP_SEIZE,		/* sub: enum seize_fail */
@@ -52,7 +57,7 @@ enum attach_step {
 	STEP_LOST,		/* ptrace failed halfway: the process ended? */
 	STEP_CHANGED,		/* restore: the process has put other files on 1/2 */
 	STEP_DONOR,		/* no process it may take fds from (errno) */
-	STEP_NO_HEIR,		/* the heir has gone (dtee's side only) */
+	STEP_NO_HELPER,		/* the helper has gone (dtee's side only) */
 };
 
 enum inject_call { CALL_FCNTL, CALL_PIDFD_OPEN, CALL_PIDFD_GETFD, CALL_DUP3 };
@@ -68,14 +73,14 @@ int attach_check(pid_t pid, bool force, int *pidfd, int *orig_out, int *orig_err
  * re-point them and dtee may not (attach-socket.c). Prints one line and
  * returns an exit status on refusal; 0 otherwise. */
 int attach_check_sockets(pid_t pid, int out, int err);
-/* A process that holds the heir's fds and that pid may take them from:
- * the heir itself, or a child with pid's credentials (attach-donor.c); -1
+/* A process that holds the helper's fds and that pid may take them from:
+ * the helper itself, or a child with pid's credentials (attach-donor.c); -1
  * if it cannot be made. donor_end() lets it go. */
 pid_t donor_start(pid_t pid, int *hold);
 void donor_end(pid_t donor, int hold);
-/* Word a failure the heir reported; returns the exit status. */
+/* Word a failure the helper reported; returns the exit status. */
 int attach_report(pid_t pid, const struct attach_reply *r, bool detaching);
-/* Word a failure to put the fds back that the heir will try again. */
+/* Word a failure to put the fds back that the helper will try again. */
 void attach_report_retry(pid_t pid, const struct attach_reply *r);
 
 #endif

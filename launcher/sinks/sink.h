@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "dtee.h"
+#include "options.h"
 
 /* The most datagrams one batch holds. */
 #define BATCH_MAX 32
@@ -88,10 +89,6 @@ static inline int batch_gather(const struct batch *b, unsigned streams, struct i
  * in a file of its own. */
 struct sink *file_sink_open(const struct output_opt *o);
 
-/* The time a run started, for sinks that show elapsed time; set by main
- * just before the command starts. */
-extern struct timespec run_start;
-
 /* The set of sinks of this run. */
 struct sinks {
 	struct sink **list;	/* written in this order; the pass-through last */
@@ -99,6 +96,7 @@ struct sinks {
 	unsigned needs;		/* union of the sinks' needs */
 	bool open_failed;	/* an output could not be opened */
 	int open_status;	/* the exit status the first one calls for, or 0 */
+	struct timespec start;	/* when the run started (sinks_start), for elapsed times */
 };
 
 /* The exit status for open_failed: 73 for a file or the spool, 69 for an
@@ -113,9 +111,31 @@ static inline int sinks_unopened_status(const struct sinks *s)
  * and counted in open_failed; the others stay usable. */
 void sinks_open(struct sinks *s, const struct options *opts, int out_fd, int err_fd);
 
+/* The run starts now: the time elapsed times count from. Called just
+ * before the command starts (or dtee attaches). */
+void sinks_start(struct sinks *s);
+
 void sinks_write(struct sinks *s, const struct batch *b);
 void sinks_idle(struct sinks *s);
 void sinks_finish(struct sinks *s, struct ending *e);
 void sinks_close(struct sinks *s);
+
+/* What the command line asks of the sinks (options.c) -------------------- */
+
+/* The sockets used when DTEE_JOURNAL_SOCKET / DTEE_SYSLOG_SOCKET are unset
+ * or empty. */
+#define JOURNAL_SOCKET_DEFAULT "/run/systemd/journal/socket"
+#define SYSLOG_SOCKET_DEFAULT "/dev/log"
+
+/* Check a --time-format; NULL when good, else why not (a static string;
+ * timefmt.c). */
+const char *timefmt_check(const char *spec);
+
+/* A priority (emerg alert crit err warning notice info debug, or the
+ * aliases panic error warn, or 0-7) or a facility (kern user mail daemon
+ * auth syslog lpr news uucp cron authpriv ftp local0-local7, security for
+ * auth, or 0-23) as logger(1) takes them: its number, or -1 (lognames.c). */
+int syslog_priority_value(const char *name);
+int syslog_facility_value(const char *name);
 
 #endif

@@ -22,7 +22,7 @@
 #include "attach.h"
 #include "dtee.h"
 #include "outlet.h"
-#include "sendas.h"
+#include "kernel/sendas.h"
 #include "sockname.h"
 
 /* The identity the pass-through claims on each fd; it outlives the

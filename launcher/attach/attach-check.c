@@ -15,35 +15,14 @@
 #include "attach.h"
 #include "dtee.h"
 #include "io.h"
+#include "kernel/procstatus.h"
 #include "ptrace.h"
 
-/* A few fields of /proc/PID/status. */
-struct status {
-	char state;
-	int seccomp;
-	pid_t tracer;
-	unsigned long uid[4];	/* real, effective, saved, filesystem */
-	char name[64];
-};
-
-static bool read_status(pid_t pid, struct status *s)
+/* The fields of /proc/PID/status the checks read; true when it could be
+ * read at all (a kernel without seccomp has no Seccomp line). */
+static bool read_status(pid_t pid, struct proc_status *s)
 {
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	*s = (struct status){ .seccomp = 0 };
-	while (fgets(line, sizeof line, f)) {
-		if (sscanf(line, "Name:\t%63[^\n]", s->name) == 1 || sscanf(line, "State:\t%c", &s->state) == 1 ||
-		    sscanf(line, "Seccomp:\t%d", &s->seccomp) == 1 ||
-		    sscanf(line, "TracerPid:\t%d", &s->tracer) == 1)
-			continue;
-		(void)sscanf(line, "Uid:\t%lu\t%lu\t%lu\t%lu", &s->uid[0], &s->uid[1], &s->uid[2], &s->uid[3]);
-	}
-	fclose(f);
-	return true;
+	return proc_status(pid, PS_NAME | PS_STATE | PS_TRACER | PS_UID | PS_SECCOMP, s) || s->have != 0;
 }
 
 static int yama_scope(void)
@@ -55,7 +34,7 @@ static int yama_scope(void)
  * do. Never "give dtee capabilities". */
 static int not_permitted(pid_t pid)
 {
-	struct status s;
+	struct proc_status s;
 	struct stat st;
 	char path[64];
 	int scope = yama_scope();
@@ -63,7 +42,7 @@ static int not_permitted(pid_t pid)
 
 	if (read_status(pid, &s) && s.tracer != 0) {
 		char tn[64] = "?";
-		struct status ts;
+		struct proc_status ts;
 		if (read_status(s.tracer, &ts))
 			snprintf(tn, sizeof tn, "%s", ts.name);
 		msg("--attach=%d: not permitted: it is already traced by process %d (%s); end or detach that tracer first",
@@ -144,7 +123,7 @@ static int open_pidfd(pid_t pid, int *pidfd)
 /* What only /proc/PID/status tells. */
 static int check_status(pid_t pid, bool force)
 {
-	struct status s;
+	struct proc_status s;
 
 	if (!read_status(pid, &s))
 		return 0;	/* pidfd_getfd will tell */
@@ -262,7 +241,7 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 	case STEP_DONOR:
 		msg("--attach=%d: %s: cannot make a process with its credentials: %s", (int)pid, doing, strerror(r->err));
 		return EX_OSERR;
-	case STEP_NO_HEIR:
+	case STEP_NO_HELPER:
 		msg("--attach=%d: %s: its helper has gone and no other could be started: %s", (int)pid, doing,
 		    strerror(r->err));
 		return EX_OSERR;
@@ -276,7 +255,7 @@ int attach_report(pid_t pid, const struct attach_reply *r, bool detaching)
 void attach_report_retry(pid_t pid, const struct attach_reply *r)
 {
 	static const char *const names[] = { "fcntl", "pidfd_open", "pidfd_getfd", "dup3" };
-	struct status s, ts;
+	struct proc_status s, ts;
 	char why[160];
 
 	if (r->step == STEP_SEIZE && r->err == EPERM && read_status(pid, &s) && s.tracer != 0)

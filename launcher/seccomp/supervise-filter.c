@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "dtee.h"
-#include "fdcmp.h"
+#include "kernel/fdcmp.h"
 #include "supervise-private.h"
 
 #if defined(__x86_64__)

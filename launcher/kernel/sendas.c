@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "iov.h"
+#include "procstatus.h"
 #include "sendas.h"
 
 #define SEND_PARTS 64
@@ -73,25 +74,10 @@ bool may_send_as(const struct ucred *cred)
 
 bool thread_identity(pid_t tid, struct ucred *cred)
 {
-	char path[64], line[128];
-	unsigned uid = 0, gid = 0;
-	int tgid = 0, have = 0;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	if (!(f = fopen(path, "re")))
+	if (!proc_status(tid, PS_TGID | PS_UID | PS_GID, &s) || s.tgid <= 0)
 		return false;
-	while (have != 7 && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			have |= 1;
-		else if (sscanf(line, "Uid: %u", &uid) == 1)
-			have |= 2;
-		else if (sscanf(line, "Gid: %u", &gid) == 1)
-			have |= 4;
-	}
-	fclose(f);
-	if (have != 7 || tgid <= 0)
-		return false;
-	*cred = (struct ucred){ .pid = tgid, .uid = uid, .gid = gid };
+	*cred = (struct ucred){ .pid = s.tgid, .uid = (uid_t)s.uid[0], .gid = (gid_t)s.gid[0] };
 	return true;
 }

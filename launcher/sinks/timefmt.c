@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "dtee.h"
+#include "sink.h"
 #include "timefmt.h"
 
 /* The most fractions one format may hold. */

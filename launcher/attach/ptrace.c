@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/procstatus.h"
 #include "ptrace.h"
 
 #if PTRACE_SUPPORTED
@@ -114,7 +115,7 @@ static int wait_for(struct tracee *t, enum want want)
  * a stop we took for another's (PTRACE_DETACH works in any stop), one
  * that another thread's execve killed (a zombie until we reap it, and
  * that execve waits for it), one inside such an execve (it stops at
- * PTRACE_EVENT_EXEC). Ends when we trace nothing: the heir has no child
+ * PTRACE_EVENT_EXEC). Ends when we trace nothing: the helper has no child
  * of its own, so waitpid then fails with ECHILD. */
 static void settle(pid_t pid)
 {
@@ -255,18 +256,10 @@ static void block_signals(struct tracee *t)
  * EINTR). */
 static bool signal_waiting(const struct tracee *t)
 {
-	char path[64], line[128];
-	unsigned long long pending = 0, v;
-	FILE *f;
+	struct proc_status s;
 
-	snprintf(path, sizeof path, "/proc/%d/status", (int)t->pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1)
-			pending |= v;
-	fclose(f);
-	return (pending & ~t->mask) != 0;
+	(void)proc_status(t->pid, PS_SIGPND | PS_SHDPND, &s);
+	return (s.pending & ~t->mask) != 0;
 }
 
 /* Let go of a thread that is in a stop and was never changed. */
