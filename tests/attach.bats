@@ -292,7 +292,7 @@ signal.pause()' "$W" >orig.log 2>&1 3>&- &
 	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended, but its parent has not reaped it: its exit status is unknown, exit 0" ]
 }
 
-@test "dtee killed by SIGKILL: the heir puts the process's fds back; its output reaches the file" {
+@test "dtee killed by SIGKILL: the helper puts the process's fds back; its output reaches the file" {
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
 	kill -KILL "$DPID"
@@ -641,8 +641,8 @@ start_repoint() {
 	consecutive orig.log 0
 }
 
-# heir_of PID: the pid of the dtee-attach helper that holds a pidfd of PID.
-heir_of() {
+# helper_of PID: the pid of the dtee-attach helper that holds a pidfd of PID.
+helper_of() {
 	local p
 	for p in /proc/[0-9]*; do
 		[ "$(cat "$p/comm" 2>/dev/null)" = dtee-attach ] || continue
@@ -690,20 +690,20 @@ strace_on() {
 	BATS_TEST_TIMEOUT=120
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
-	local heir
-	heir=$(heir_of "$WPID") || fail "no helper found"
+	local helper
+	helper=$(helper_of "$WPID") || fail "no helper found"
 	strace_on "$WPID"
 	# A second strace watches the helper's ptrace calls: the tracer is
 	# let go only once the helper has tried and failed.
-	strace -p "$heir" -e trace=ptrace -o heir.trace 2>/dev/null 3>&- &
+	strace -p "$helper" -e trace=ptrace -o helper.trace 2>/dev/null 3>&- &
 	PIDS+=("$!")
-	wait_until grep -q "^TracerPid:	$!\$" "/proc/$heir/status"
+	wait_until grep -q "^TracerPid:	$!\$" "/proc/$helper/status"
 	kill -KILL "$DPID"
-	wait_until grep -q 'PTRACE_SEIZE.*EPERM' heir.trace
+	wait_until grep -q 'PTRACE_SEIZE.*EPERM' helper.trace
 	kill -INT "$SPID"
 	wait_until fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
 	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
-	wait_until gone "$heir"
+	wait_until gone "$helper"
 	local n
 	n=$(lines orig.log)
 	wait_until has_lines orig.log $((n + 20))
@@ -713,10 +713,10 @@ strace_on() {
 	BATS_TEST_TIMEOUT=120
 	start_writer "$W" >orig.log 2>&1
 	attach "$WPID"
-	local heir
-	heir=$(heir_of "$WPID") || fail "no helper found"
-	kill -KILL "$heir"
-	wait_until gone "$heir"
+	local helper
+	helper=$(helper_of "$WPID") || fail "no helper found"
+	kill -KILL "$helper"
+	wait_until gone "$helper"
 	detach_with INT
 	fd_is "$WPID" 1 "$BATS_TEST_TMPDIR/orig.log"
 	fd_is "$WPID" 2 "$BATS_TEST_TMPDIR/orig.log"
@@ -817,7 +817,7 @@ strace_on() {
 		"$DTEE" --attach="$WPID" -C all.log 2>dtee.err 3>&- &
 	DPID=$!
 	PIDS+=("$DPID")
-	wait_until heir_of "$WPID" >/dev/null
+	wait_until helper_of "$WPID" >/dev/null
 	kill -KILL "$WPID"
 	local rc=0
 	wait "$DPID" || rc=$?
