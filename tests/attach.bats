@@ -49,6 +49,7 @@ lines() { [ -e "$1" ] && wc -l <"$1" || echo 0; }
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 fd_is() { [ "$(readlink "/proc/$1/fd/$2")" = "$3" ]; }
 fd_is_socket() { [[ "$(readlink "/proc/$1/fd/$2")" == socket:* ]]; }
+fd_is_not() { ! fd_is "$@"; }
 
 # start_writer DIR [ARGS]... with the caller's redirections: WPID once the
 # writer has said it is running.
@@ -269,6 +270,61 @@ PY
 	[ "$(cat dtee.err)" = "$DTEE: --attach: the process has ended; this kernel cannot tell how (Linux 6.15 can): exit 0" ]
 	[ "$(tail -n 1 all.log)" = last ]
 	[ "$(tail -n 1 log | cut -d' ' -f2-)" = "I: Finished, exit status unknown" ]
+}
+
+@test "a process whose parent reads its socket to the end, then reaps it: all of it reaches the parent, dtee exits with its status" {
+	BATS_TEST_TIMEOUT=60
+	local how
+	# "eof": the parent reads until EOF, then waits (subprocess.communicate
+	# does so), which it can only do once dtee lets go of its copies.
+	# "wait": a thread reads while the parent reaps at once, so the
+	# process is gone while dtee still passes on its last lines (as root,
+	# sent as the process: its pid then names nobody).
+	for how in eof wait; do
+		rm -f "$W/pid" "$W/got" "$W/go" copy.log
+		mkfifo "$W/go"
+		python3 -c 'import socket, subprocess, sys, threading
+how, w = sys.argv[1], sys.argv[2]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+p = subprocess.Popen(["sh", "-c", "read x <\"$0/go\"; for i in 1 2 3 4 5 6 7; do echo line$i; done; exit 3", w],
+                     stdout=b, stderr=b)
+b.close()
+open(w + "/pid", "w").write("%d\n" % p.pid)
+got = []
+def read():
+    while True:
+        d = a.recv(65536)
+        if not d:
+            break
+        got.append(d)
+if how == "eof":
+    read()
+    rc = p.wait()
+else:
+    t = threading.Thread(target=read)
+    t.start()
+    rc = p.wait()
+    t.join()
+open(w + "/got", "wb").write(b"".join(got) + b"rc %d\n" % rc)' "$how" "$W" 3>&- &
+		PIDS+=("$!")
+		wait_until [ -s "$W/pid" ]
+		WPID=$(cat "$W/pid")
+		# Its fd 1 is a socket already: attached once it is another one.
+		local own
+		own=$(readlink "/proc/$WPID/fd/1")
+		"${DTEE_BG[@]}" --attach="$WPID" -o copy.log 2>dtee.err 3>&- &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_until fd_is_not "$WPID" 1 "$own"
+		echo >"$W/go"
+		local rc=0
+		wait "$DPID" || rc=$?
+		[ "$rc" -eq 3 ] || fail "$how: dtee exited $rc: $(cat dtee.err)"
+		[ ! -s dtee.err ] || fail "$how: $(cat dtee.err)"
+		wait_until [ -s "$W/got" ]
+		[ "$(cat "$W/got")" = "$(printf 'line%d\n' 1 2 3 4 5 6 7; echo rc 3)" ] || fail "$how: the parent got $(cat "$W/got")"
+		[ "$(cat copy.log)" = "$(printf 'line%d\n' 1 2 3 4 5 6 7)" ]
+	done
 }
 
 @test "a process its parent never reaps: dtee says its status is unknown and exits 0" {

@@ -2,6 +2,7 @@
  * (the pass-through on the process's own fds 1 and 2), the sockets, the
  * attach, the collector, then the detach or the process's end.
  * Linux-only. */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -60,6 +61,22 @@ static int put_back(struct collector *c, struct attach *a)
 	return rc;
 }
 
+/* Once the process has ended and all it wrote is handed on, dtee's copies
+ * of its fds 1 and 2 go (each now names /dev/null): a parent that reads
+ * their other end until EOF before it reaps the process gets its EOF. */
+static void let_go(int out, int err)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	if (out >= 0)
+		(void)dup2(null, out);
+	if (err >= 0 && err != out)
+		(void)dup2(null, err);
+	close(null);
+}
+
 /* How the attached process ended, into e, once it has: its parent reaps
  * it at once, as a rule; a status that cannot be had is said once. */
 static void attached_status(const struct attach *a, struct ending *e)
@@ -80,9 +97,10 @@ static void attached_status(const struct attach *a, struct ending *e)
  * process's own fds are put back (attach_detach); then copy what was
  * queued. Returns -1 if the fds could not be put back. When the process
  * ended, e->ended is set, with e->status if the kernel tells it
- * (e->known). */
+ * (e->known). out and err are the pass-through's copies of the process's
+ * fds 1 and 2. */
 static int collect_attached(const struct sockets *sk, struct sinks *sinks, struct attach *a,
-			    struct ending *e)
+			    struct ending *e, int out, int err)
 {
 	struct collector *c = collector_new(sk, sinks);
 	bool detaching = false;
@@ -112,6 +130,7 @@ static int collect_attached(const struct sockets *sk, struct sinks *sinks, struc
 			if (ended(attach_pidfd(a))) {
 				collector_drain(c);
 				rc = 0;
+				let_go(out, err);
 				attached_status(a, e);
 				break;
 			}
@@ -156,6 +175,6 @@ int run_attached(const struct options *opts)
 		return finish(&sinks, out, err, rc, &end);
 	signals_unblock();
 
-	rc = collect_attached(&sk, &sinks, a, &end);
+	rc = collect_attached(&sk, &sinks, a, &end, out, err);
 	return finish(&sinks, out, err, rc < 0 ? EX_OSERR : 0, &end);
 }

@@ -31,7 +31,18 @@ ssize_t send_as(int sock, const struct iovec *iov, int cnt, const struct ucred *
 	c->cmsg_type = SCM_CREDENTIALS;
 	c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
 	memcpy(CMSG_DATA(c), cred, sizeof *cred);
-	return sendmsg(sock, &m, flags);
+	ssize_t n = sendmsg(sock, &m, flags);
+	/* The writer has ended and been reaped: its pid names no process,
+	 * and the kernel refuses it. Its uid and gid still stand, with
+	 * dtee's pid, so what it wrote still reaches its destination. */
+	if (n < 0 && errno == ESRCH && cred->pid != getpid()) {
+		struct ucred own = *cred;
+
+		own.pid = getpid();
+		memcpy(CMSG_DATA(c), &own, sizeof own);
+		n = sendmsg(sock, &m, flags);
+	}
+	return n;
 }
 
 size_t send_as_full(int sock, const struct iovec *iov, int cnt, const struct ucred *cred)
