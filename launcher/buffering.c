@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "envlist.h"
 #include "child.h"
 
 /* The private variables: the mode for libdtee.so, and what dtee added to
@@ -77,7 +78,7 @@ static void add_entry(const char *name, const char *entry, char sep, bool first)
 	const char *old = getenv(name);
 	char added[64];
 
-	if (old && strstr(old, entry))
+	if (old && envlist_find(old, entry))
 		return;		/* dtee under dtee */
 	if (!old || !*old) {
 		setenv(name, entry, 1);

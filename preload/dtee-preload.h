@@ -316,14 +316,17 @@ static inline bool dtee_wait_turn(int fd)
 }
 
 /* order.c: stdout flushed before stderr (_DTEE_STDOUT=F).  dtee_order_fd
- * is 2 in that mode, else -1. */
+ * is 2 in that mode, else -1; dtee_order_raw_fd the same, for writes to
+ * the descriptor itself, but only where a signal handler's write can be
+ * told from one made inside a stdio call on stdout (glibc), else -1. */
 extern __attribute__((visibility("hidden"))) int dtee_order_fd;
+extern __attribute__((visibility("hidden"))) int dtee_order_raw_fd;
 void dtee_order_flush(void);
 void dtee_order_start(void);		/* constructor: the mode, the environment */
 /* Before a write to fd: flush stdout if it goes to stderr. */
 static inline void dtee_order_before(int fd)
 {
-	if (dtee_unlikely(fd == dtee_order_fd))
+	if (dtee_unlikely(fd == dtee_order_raw_fd))
 		dtee_order_flush();
 }
 /* Before a stdio call on fp. */

@@ -36,10 +36,17 @@
 #include <string.h>
 
 #include "dtee-preload.h"
+#include "envlist.h"
 
 /* 2 in flush-before-stderr mode, else -1: one load and a comparison on
  * every write. */
 int dtee_order_fd = -1;
+/* The same for write, writev, send* and dprintf on fd 2: those may come
+ * from a signal handler that interrupted a stdio call on stdout, which
+ * only glibc's lock tells (nested()); elsewhere (musl) flushing there
+ * would take over the interrupted call's FILE, so only stdio calls on
+ * stderr flush stdout first. */
+int dtee_order_raw_fd = -1;
 
 #define MODE_VAR "_DTEE_STDOUT"
 #define ADDED_PREFIX "_DTEE_ADDED_"
@@ -111,7 +118,7 @@ static void take_out(const char *name, const char *entry)
 	size_t len = strlen(entry);
 	const char *p;
 
-	if (old == NULL || len == 0 || (p = strstr(old, entry)) == NULL)
+	if (old == NULL || (p = envlist_find(old, entry)) == NULL)
 		return;
 	if (p == old && p[len] == '\0') {
 		unsetenv(name);
@@ -163,6 +170,8 @@ void dtee_order_start(void)
 			real_setvbuf(stdout, NULL, _IOLBF, 0);
 		} else if (strcmp(v, "F") == 0) {
 			dtee_order_fd = 2;
+			if (dtee_libc_is_glibc())
+				dtee_order_raw_fd = 2;
 			lock_always(stdout);
 			dtee_at_fork(order_before_fork, NULL);
 		}
@@ -192,21 +201,21 @@ typedef void (*verr_fn)(int, const char *, va_list);
 static void order_vwarn(const char *fmt, va_list ap)
 {
 	NEXT(vwarn_fn, vwarn)
-	dtee_order_before(2);
+	dtee_order_before_file(stderr);
 	real_vwarn(fmt, ap);
 }
 
 static void order_vwarnx(const char *fmt, va_list ap)
 {
 	NEXT(vwarn_fn, vwarnx)
-	dtee_order_before(2);
+	dtee_order_before_file(stderr);
 	real_vwarnx(fmt, ap);
 }
 
 __attribute__((noreturn)) static void order_verr(int status, const char *fmt, va_list ap)
 {
 	NEXT(verr_fn, verr)
-	dtee_order_before(2);
+	dtee_order_before_file(stderr);
 	real_verr(status, fmt, ap);
 	exit(status);	/* not reached */
 }
@@ -214,7 +223,7 @@ __attribute__((noreturn)) static void order_verr(int status, const char *fmt, va
 __attribute__((noreturn)) static void order_verrx(int status, const char *fmt, va_list ap)
 {
 	NEXT(verr_fn, verrx)
-	dtee_order_before(2);
+	dtee_order_before_file(stderr);
 	real_verrx(status, fmt, ap);
 	exit(status);	/* not reached */
 }
@@ -224,7 +233,7 @@ __attribute__((noreturn)) static void order_verrx(int status, const char *fmt, v
 DTEE_EXPORT void perror(const char *s)
 {
 	NEXT(perror_fn, perror)
-	dtee_order_before(2);
+	dtee_order_before_file(stderr);
 	real_perror(s);
 }
 

@@ -249,3 +249,13 @@ os.write(2, b"\x1b[1mbold\x1b[0m after\n")' >tty
 \e[0m'"$CRONTY: sh: exited with status 1" ] || fail "$(printf '%s' "$stderr" | od -c)"
 	printf 'out\nerr\n' | cmp - log
 }
+
+@test "a descendant's own PYTHONPATH entry that begins like dtee's is kept whole when dtee's is taken out" {
+	command -v python3 >/dev/null || skip "needs python3"
+	local dir
+	dir=$("$DTEE" sh -c 'printf %s "$_DTEE_ADDED_PYTHONPATH"')
+	[ -n "$dir" ] || fail "dtee added no PYTHONPATH entry"
+	"$DTEE" sh -c 'PYTHONPATH="$_DTEE_ADDED_PYTHONPATH-extra:$PYTHONPATH" \
+		exec python3 -c "import os; print(os.environ.get(\"PYTHONPATH\"))" >own.txt'
+	[ "$(cat own.txt)" = "$dir-extra" ] || fail "PYTHONPATH: $(cat own.txt)"
+}

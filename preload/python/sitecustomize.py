@@ -28,6 +28,8 @@ class _StderrAfterStdout:
             self.write(line)
 
     def __getattr__(self, name):
+        if name == "_dtee_err":  # not set yet (copy, pickle)
+            raise AttributeError(name)
         return getattr(self._dtee_err, name)
 
 
@@ -45,7 +47,9 @@ def _dtee_order():
     if out is None or err is None:
         return
     if mode == "L":
-        out.reconfigure(line_buffering=True)
+        reconfigure = getattr(out, "reconfigure", None)  # Python 3.7
+        if reconfigure is not None:
+            reconfigure(line_buffering=True)
     else:
         sys.stderr = _StderrAfterStdout(err)
 
@@ -60,7 +64,8 @@ def _dtee_chain():
     try:
         importlib.import_module("sitecustomize")
     except ImportError as e:
-        if e.name != "sitecustomize":
+        # Python 2 names no module: its message does.
+        if getattr(e, "name", "sitecustomize") != "sitecustomize":
             raise
         sys.modules["sitecustomize"] = ours
     finally:
