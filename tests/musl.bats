@@ -179,3 +179,17 @@ undefined_in_musl() {
 		[ "$(sum err)" = "$(sum ref.err)" ] && [ "$(sum pass.err)" = "$(sum ref.err)" ] || fail "$d: err differs"
 	done
 }
+
+@test "a musl program whose signal handler writes to fd 2 during printf: no crash, every stdout line once and whole (both builds)" {
+	BATS_TEST_TIMEOUT=120
+	local prog="$MUSL/tests/order-signal" d n=200000
+	need_built "$prog"
+	seq -f 'line %07g abcdefghijklmnopqrstuvwxyz0123456789' 0 $((n - 1)) >want
+	for d in "$DTEE" "$MUSL/dtee"; do
+		[ "$d" != "$DTEE" ] || need_plain_libdtee
+		run --separate-stderr "$d" -O out -E err "$prog" $n
+		[ "$status" -eq 0 ] || fail "$d: exit $status: $(tail -n 3 err)"
+		cmp want out || fail "$d: stdout not whole"
+		[ "$(tail -n 1 err | cut -d' ' -f1)" = hits ]
+	done
+}

@@ -45,7 +45,7 @@ $(B)/tests/preload-printf-bound: tests/helpers/preload-printf-bound.c preload/pr
 
 # Built with musl (make musl, $(B) is then build/musl): the programs
 # tests/musl.bats runs as musl programs, dynamic ones and a static one.
-MUSL_TEST_BINS := $(B)/tests/preload-big-write $(B)/tests/preload-order $(B)/tests/preload-threads \
+MUSL_TEST_BINS := $(B)/tests/preload-big-write $(B)/tests/preload-order $(B)/tests/order-signal $(B)/tests/preload-threads \
 	$(B)/tests/seccomp-writer-static
 
 musl-test-helpers: $(MUSL_TEST_BINS)
