@@ -286,7 +286,8 @@ enum dtee_stdio_locking { STDIO_LOCKED, STDIO_UNLOCKED };
 /* fwrite in turn, split into pieces as needed, but unchecked: the caller
  * makes the reader-gone check once for its own call. */
 size_t dtee_fwrite(const void *p, size_t size, size_t n, FILE *fp, enum dtee_stdio_locking l);
-/* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
+/* op(arg) with fp locked (unless NULL) and then the split lock for fd
+ * (stdio-api.c: the public API only, for every libc). */
 long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg);
 /* Must a call on fp wait for a split being sent? */
 bool dtee_file_waits_turn(FILE *fp);

@@ -53,8 +53,10 @@ static void turn_end(void *arg)
 		funlockfile(t->fp);
 }
 
-/* op(arg) with fp locked (unless NULL) and then the split lock for fd. */
-static long in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
+/* op(arg) with fp locked (unless NULL) and then the split lock for fd:
+ * the public API only, so the glibc hooks (stdio.c, printf.c) take their
+ * turns here too. */
+long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
 {
 	struct turn t = { fp, { 0, 0 } };
 
@@ -120,9 +122,9 @@ static size_t api_write(const char *p, size_t len, FILE *fp, int fd, size_t piec
 	long r;
 
 	if (len > DTEE_STDIO_SMALL && len > piece)
-		r = in_turn(fp, fd, pieces_op, &w);
+		r = dtee_file_in_turn(fp, fd, pieces_op, &w);
 	else if (dtee_splitting())
-		r = in_turn(fp, fd, fwrite_op, &w);
+		r = dtee_file_in_turn(fp, fd, fwrite_op, &w);
 	else
 		r = fwrite_op(&w);
 	if (r < (long)len)

@@ -69,31 +69,7 @@ static int real_fputs_as(enum dtee_stdio_locking l, const char *s, FILE *fp)
 	return real_fputs_unlocked(s, fp);
 }
 
-/* Turns ------------------------------------------------------------------- */
-
-struct turn {
-	FILE *fp;
-	struct dtee_hold hold;
-};
-
-static void turn_end(void *arg)
-{
-	struct turn *t = arg;
-
-	dtee_split_unlock(&t->hold);
-	if (t->fp != NULL)
-		funlockfile(t->fp);
-}
-
-long dtee_file_in_turn(FILE *fp, int fd, long (*op)(void *), void *arg)
-{
-	struct turn t = { fp, { 0, 0 } };
-
-	if (fp != NULL)
-		flockfile(fp);
-	dtee_split_lock(&t.hold, fd);
-	return dtee_with_cleanup(op, arg, turn_end, &t);
-}
+/* Turns (dtee_file_in_turn is stdio-api.c's) ------------------------------ */
 
 bool dtee_file_waits_turn(FILE *fp)
 {
