@@ -112,13 +112,13 @@ write(1, "line 2 of the output\n", 21) = 21' ] || fail "${opt:-default}: $(cat t
 	[ "$(wc -l <own.txt)" = 2000 ]
 }
 
-# pty_wait [VAR=VALUE...] -- CMD...: run CMD on a new pseudo-terminal (stdin,
-# stdout, stderr); once the terminal shows "before", create the file go
-# (which CMD waits for); print what the terminal got, with \r\n as \n.
-pty_wait() {
+# pty_run TRIGGER [VAR=VALUE...] -- CMD...: run CMD with stdin, stdout and
+# stderr on a new pseudo-terminal; once the terminal shows TRIGGER (none:
+# -), create the file go; print what the terminal got, with \r\n as \n.
+pty_run() {
 	python3 - "$@" <<'PY'
 import os, pty, sys
-args = sys.argv[1:]
+trigger, args = sys.argv[1].encode(), sys.argv[2:]
 env = dict(os.environ)
 while args and args[0] != "--":
     k, v = args.pop(0).split("=", 1)
@@ -136,12 +136,16 @@ while True:
     if not b:
         break
     out += b
-    if b"before" in out and not os.path.exists("go"):
+    if trigger != b"-" and trigger in out and not os.path.exists("go"):
         open("go", "w").close()
 os.waitpid(pid, 0)
 sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
 PY
 }
+
+# pty_wait [VAR=VALUE...] -- CMD...: on a pseudo-terminal; CMD waits for
+# the file go, created once the terminal shows "before".
+pty_wait() { pty_run before "$@"; }
 
 @test "watched (a terminal): a line printed before a wait appears before the wait ends" {
 	BATS_TEST_TIMEOUT=60
@@ -162,33 +166,9 @@ print("after")' >tty
 	[ "$(cat tty)" = $'before\nafter' ] || fail "perl: $(cat tty)"
 }
 
-# on_pty [VAR=VALUE...] -- CMD...: run CMD with stdin, stdout and stderr on
-# a new pseudo-terminal; print what the terminal got, with \r\n as \n.
-on_pty() {
-	python3 - "$@" <<'PY'
-import os, pty, sys
-args = sys.argv[1:]
-env = dict(os.environ)
-while args and args[0] != "--":
-    k, v = args.pop(0).split("=", 1)
-    env[k] = v
-args.pop(0)
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvpe(args[0], args, env)
-out = b""
-while True:
-    try:
-        b = os.read(fd, 65536)
-    except OSError:
-        break
-    if not b:
-        break
-    out += b
-os.waitpid(pid, 0)
-sys.stdout.buffer.write(out.replace(b"\r\n", b"\n"))
-PY
-}
+# on_pty [VAR=VALUE...] -- CMD...: run CMD on a new pseudo-terminal;
+# print what the terminal got, with \r\n as \n.
+on_pty() { pty_run - "$@"; }
 
 # shown FILE: FILE with ESC as \e, for messages and comparisons.
 shown() {
